@@ -1,0 +1,95 @@
+//! Calling cargo from a test. Cargo releases the build directory while tests
+//! run, so a nested build shares (and reuses) the outer one's target directory.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+/// `cargo`, the same one that runs the tests, in `root`.
+pub fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(root);
+    command
+}
+
+/// The target directory the running test was built in
+/// (its executable is `<target>/<profile>/deps/<name>`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its executable");
+    exe.ancestors()
+        .nth(3)
+        .expect("tests run from <target>/<profile>/deps")
+        .to_path_buf()
+}
+
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    package_id: Option<String>,
+    target: Option<Target>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+}
+
+/// Builds every binary of `packages` in one cargo call and returns the
+/// executables by `(package, binary)`.
+pub fn build_bins(
+    root: &Path,
+    packages: &[&str],
+) -> Result<HashMap<(String, String), PathBuf>, String> {
+    let mut command = cargo(root);
+    command.args([
+        "build",
+        "--bins",
+        "--message-format=json-render-diagnostics",
+    ]);
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the listings failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+
+    let mut executables = HashMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Message>(line) else {
+            continue;
+        };
+        if let ("compiler-artifact", Some(package_id), Some(target), Some(executable)) = (
+            message.reason.as_str(),
+            message.package_id,
+            message.target,
+            message.executable,
+        ) {
+            executables.insert((package_name(&package_id), target.name), executable);
+        }
+    }
+    Ok(executables)
+}
+
+/// The name in a package id: `path+file:///…/ch06-mutex#0.1.0` or
+/// `path+file:///…/listings/ch06-mutex#ch06-mutex@0.1.0`.
+fn package_name(id: &str) -> String {
+    let fragment = id.rsplit('#').next().unwrap_or(id);
+    match fragment.split_once('@') {
+        Some((name, _version)) => name.to_owned(),
+        None => id
+            .split('#')
+            .next()
+            .and_then(|url| url.rsplit('/').next())
+            .unwrap_or(id)
+            .to_owned(),
+    }
+}

@@ -1,0 +1,175 @@
+//! The listings and what each one claims, read from `listings/*/listings.toml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// What a listing is shown to do, marked the same way in its chapter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Runs, exits 0, and prints its output file (fence: `rust`).
+    Runs,
+    /// Fails to compile with its `.stderr` snapshot (fence: `rust,compile_fail`).
+    Fails,
+    /// Exits with a panic, printing its output file (fence: `rust,should_panic`).
+    Panics,
+    /// Is still running when stopped, having printed its output file (fence: `rust,no_run`).
+    Hangs,
+}
+
+impl Kind {
+    /// The fence attribute that marks this kind in a chapter, if any.
+    pub fn fence_attribute(self) -> Option<&'static str> {
+        match self {
+            Kind::Runs => None,
+            Kind::Fails => Some("compile_fail"),
+            Kind::Panics => Some("should_panic"),
+            Kind::Hangs => Some("no_run"),
+        }
+    }
+}
+
+/// One `[name]` table of a `listings.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    kind: Kind,
+    /// For `fails`: the error code (`E0382`) or lint (`let_underscore_lock`).
+    error: Option<String>,
+    /// Output lines may come in any order.
+    #[serde(default)]
+    unordered: bool,
+    /// Lines containing each of these strings keep the order the output file shows.
+    #[serde(default)]
+    in_order: Vec<String>,
+    /// How many times to run it (nondeterministic listings: at least 20).
+    runs: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Listing {
+    /// The listing crate's directory name, e.g. `ch06-mutex`.
+    pub chapter: String,
+    /// The binary's name, e.g. `counter-arc`.
+    pub name: String,
+    pub kind: Kind,
+    /// `src/bin/<name>.rs` of the listing crate.
+    pub source: PathBuf,
+    pub error: Option<String>,
+    pub unordered: bool,
+    pub in_order: Vec<String>,
+    pub runs: u32,
+}
+
+impl Listing {
+    /// The expected output of a run, shown in the chapter: `output/<name>.txt`.
+    pub fn output_file(&self) -> PathBuf {
+        self.crate_dir()
+            .join("output")
+            .join(format!("{}.txt", self.name))
+    }
+
+    /// The trybuild snapshot of a `fails` listing, next to its source.
+    pub fn stderr_file(&self) -> PathBuf {
+        self.source.with_extension("stderr")
+    }
+
+    /// The file the chapter shows next to the listing: its output or its error.
+    pub fn evidence_file(&self) -> PathBuf {
+        match self.kind {
+            Kind::Fails => self.stderr_file(),
+            Kind::Runs | Kind::Panics | Kind::Hangs => self.output_file(),
+        }
+    }
+
+    pub fn crate_dir(&self) -> PathBuf {
+        self.source
+            .ancestors()
+            .nth(3)
+            .expect("listings live in <crate>/src/bin/")
+            .to_path_buf()
+    }
+
+    /// The command a reader types in the repository root to see it for themselves.
+    pub fn command(&self) -> String {
+        let features = if self.kind == Kind::Fails {
+            " --features fail"
+        } else {
+            ""
+        };
+        format!(
+            "cargo run -p {} --bin {}{features}",
+            self.chapter, self.name
+        )
+    }
+}
+
+impl fmt::Display for Listing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "chapter {}, listing {}", self.chapter, self.name)
+    }
+}
+
+/// The listing crates under `<root>/listings`, sorted.
+pub fn listing_crates(root: &Path) -> Vec<PathBuf> {
+    let mut crates: Vec<PathBuf> = fs::read_dir(root.join("listings"))
+        .expect("listings/ exists")
+        .map(|entry| entry.expect("readable listings/").path())
+        .filter(|path| path.join("Cargo.toml").is_file())
+        .collect();
+    crates.sort();
+    crates
+}
+
+/// Every listing of every listing crate under `root`, in chapter order.
+pub fn load(root: &Path) -> Result<Vec<Listing>, String> {
+    let mut listings = Vec::new();
+    for crate_dir in listing_crates(root) {
+        listings.extend(load_crate(&crate_dir)?);
+    }
+    Ok(listings)
+}
+
+/// The listings declared in one crate's `listings.toml`.
+pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
+    let chapter = crate_dir
+        .file_name()
+        .and_then(|name| name.to_str())
+        .ok_or_else(|| format!("odd crate directory {}", crate_dir.display()))?
+        .to_owned();
+    let catalog = crate_dir.join("listings.toml");
+    let text = fs::read_to_string(&catalog)
+        .map_err(|e| format!("{}: {e} (every listing crate has one)", catalog.display()))?;
+    let entries: BTreeMap<String, Entry> =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", catalog.display()))?;
+
+    let mut listings = Vec::new();
+    for (name, entry) in entries {
+        if entry.kind == Kind::Fails && entry.error.is_none() {
+            return Err(format!(
+                "{}: [{name}] fails to compile: say with which error (error = \"E....\")",
+                catalog.display()
+            ));
+        }
+        let default_runs = match entry.kind {
+            Kind::Runs | Kind::Panics => 20,
+            Kind::Hangs => 2,
+            Kind::Fails => 0,
+        };
+        listings.push(Listing {
+            source: crate_dir.join("src/bin").join(format!("{name}.rs")),
+            chapter: chapter.clone(),
+            name,
+            kind: entry.kind,
+            error: entry.error,
+            unordered: entry.unordered,
+            in_order: entry.in_order,
+            runs: entry.runs.unwrap_or(default_runs),
+        });
+    }
+    Ok(listings)
+}

@@ -1,0 +1,168 @@
+//! Checking a run of a listing against what its chapter claims.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use snapbox::assert::Action;
+use snapbox::{Assert, Data};
+
+use crate::catalog::{Kind, Listing};
+use crate::run::{Ending, Run};
+
+/// A runnable listing must finish well before the Run button gives up (6 s).
+pub const RUN_LIMIT: Duration = Duration::from_secs(3);
+
+/// How long a hang-by-design listing must still be running.
+pub const HANG_AFTER: Duration = Duration::from_secs(1);
+
+/// A claim of the book that a run of a listing showed to be false.
+#[derive(Debug)]
+pub struct Failure {
+    /// "chapter ch06-mutex, listing counter-arc"
+    pub listing: String,
+    pub claim: String,
+    pub detail: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.listing)?;
+        writeln!(f, "  claim: {}", self.claim)?;
+        for line in self.detail.lines() {
+            writeln!(f, "  | {line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How long to let one run of `listing` go before stopping it.
+pub fn time_limit(listing: &Listing) -> Duration {
+    match listing.kind {
+        Kind::Hangs => HANG_AFTER,
+        Kind::Runs | Kind::Panics | Kind::Fails => RUN_LIMIT,
+    }
+}
+
+/// Checks one run: how it ended, then what it printed. With `overwrite`, a
+/// mismatching output file is rewritten from this run instead.
+pub fn check(listing: &Listing, run: &Run, root: &Path, overwrite: bool) -> Result<(), Failure> {
+    let expected_file = listing.output_file();
+    let shown = expected_file
+        .strip_prefix(root)
+        .unwrap_or(&expected_file)
+        .display()
+        .to_string();
+    let fail = |claim: String, detail: String| Failure {
+        listing: listing.to_string(),
+        claim,
+        detail,
+    };
+
+    let ending_claim = match listing.kind {
+        Kind::Runs => format!("runs to completion within {RUN_LIMIT:?} and exits with 0"),
+        Kind::Panics => "panics: exits with code 101".to_owned(),
+        Kind::Hangs => format!("hangs by design: still running after {HANG_AFTER:?}"),
+        Kind::Fails => unreachable!("compile-fail listings are never run"),
+    };
+    let ended_as_claimed = match (listing.kind, &run.ending) {
+        (Kind::Runs, Ending::Exited(status)) => status.success(),
+        (Kind::Panics, Ending::Exited(_)) => run.code() == Some(101),
+        (Kind::Hangs, Ending::StillRunning) => true,
+        _ => false,
+    };
+    if !ended_as_claimed {
+        let how = match &run.ending {
+            Ending::Exited(status) => format!("it exited after {:?} with {status}", run.elapsed),
+            Ending::StillRunning => format!("it was still running after {:?}", run.elapsed),
+        };
+        return Err(fail(
+            ending_claim,
+            format!("{how}; its output:\n{}", run.output),
+        ));
+    }
+
+    let order = if listing.unordered {
+        "the lines of (in any order)"
+    } else {
+        "exactly"
+    };
+    let output_claim = format!("prints {order} {shown}");
+    match_output(listing, &run.output, overwrite).map_err(|detail| fail(output_claim, detail))?;
+
+    for key in &listing.in_order {
+        let claim = format!("lines containing {key:?} appear in the order {shown} shows");
+        match_in_order(listing, key, &run.output).map_err(|detail| fail(claim, detail))?;
+    }
+    Ok(())
+}
+
+/// The text a reader sees in a terminal: the command, then what it printed.
+fn transcript(listing: &Listing, output: &str) -> String {
+    format!("$ {}\n{output}", listing.command())
+}
+
+fn match_output(listing: &Listing, output: &str, overwrite: bool) -> Result<(), String> {
+    let mut expected = Data::read_from(&listing.output_file(), None);
+    if listing.unordered {
+        expected = expected.unordered();
+    }
+    let action = if overwrite {
+        Action::Overwrite
+    } else {
+        Action::Verify
+    };
+    Assert::new()
+        .action(action)
+        .try_eq(
+            Some(&"this run"),
+            Data::text(transcript(listing, output)),
+            expected,
+        )
+        .map_err(|error| {
+            format!("{error}\n(after checking the new output is right: SNAPSHOTS=overwrite cargo test --test listings)")
+        })
+}
+
+/// The lines that contain `key`, of the expected file and of the run, must
+/// match one for one (`[..]` wildcards allowed).
+fn match_in_order(listing: &Listing, key: &str, output: &str) -> Result<(), String> {
+    let expected = std::fs::read_to_string(listing.output_file()).map_err(|e| e.to_string())?;
+    let keep = |text: &str| -> String {
+        text.lines()
+            .filter(|line| line.contains(key))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    };
+    Assert::new()
+        .action(Action::Verify)
+        .try_eq(
+            Some(&"this run"),
+            Data::text(keep(output)),
+            Data::text(keep(&expected)),
+        )
+        .map_err(|error| error.to_string())
+}
+
+/// A `fails` listing's snapshot must show the error its catalog entry (and
+/// chapter) names: `error[E0382]` first, or a denied lint such as
+/// `let_underscore_lock`.
+pub fn check_error_claim(listing: &Listing) -> Result<(), Failure> {
+    let error = listing.error.as_deref().unwrap_or_default();
+    let snapshot_file = listing.stderr_file();
+    let snapshot = std::fs::read_to_string(&snapshot_file).unwrap_or_default();
+    let first_line = snapshot.lines().next().unwrap_or_default();
+    let shown = if error.starts_with('E') && error[1..].chars().all(|c| c.is_ascii_digit()) {
+        first_line.starts_with(&format!("error[{error}]"))
+    } else {
+        first_line.starts_with("error") && snapshot.contains(&format!("#[deny({error})]"))
+    };
+    if shown {
+        return Ok(());
+    }
+    Err(Failure {
+        listing: listing.to_string(),
+        claim: format!("fails to compile with {error}"),
+        detail: format!("{} begins with:\n{first_line}", snapshot_file.display()),
+    })
+}

@@ -1,0 +1,73 @@
+//! Running a listing: stdout and stderr merged in the order they were
+//! written (as a terminal shows them), stopped at a time limit.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub enum Ending {
+    Exited(ExitStatus),
+    /// Still running at the time limit, then killed.
+    StillRunning,
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub ending: Ending,
+    /// stdout and stderr together, as one pipe received them.
+    pub output: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// The exit code, if it exited normally.
+    pub fn code(&self) -> Option<i32> {
+        match &self.ending {
+            Ending::Exited(status) => status.code(),
+            Ending::StillRunning => None,
+        }
+    }
+}
+
+/// Runs `exe` in `dir` (so panic locations print as they do for a reader in
+/// the repository root), killing it if it is still running after `limit`.
+pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
+    let (mut reader, writer) = std::io::pipe()?;
+    let mut child = Command::new(exe)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer)
+        .spawn()?;
+    let started = Instant::now();
+
+    // Read while it runs: a full pipe would otherwise block the listing.
+    let collector = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = reader.read_to_end(&mut bytes);
+        bytes
+    });
+
+    let ending = loop {
+        if let Some(status) = child.try_wait()? {
+            break Ending::Exited(status);
+        }
+        if started.elapsed() >= limit {
+            child.kill()?;
+            child.wait()?;
+            break Ending::StillRunning;
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let elapsed = started.elapsed();
+    let bytes = collector.join().expect("the output reader does not panic");
+    Ok(Run {
+        ending,
+        output: String::from_utf8_lossy(&bytes).into_owned(),
+        elapsed,
+    })
+}

@@ -1,0 +1,242 @@
+//! Coverage rules that make the other layers total: every Rust block of a
+//! chapter is a listing with a stated claim, every listing is shown, and a
+//! block is marked as what its listing does.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{self, Kind, Listing};
+use crate::markdown::{self, CodeBlock, Include};
+
+/// Marks a Rust block that is not a program (a signature, a fragment):
+/// `<!-- not a program: the reason -->` on the line before its fence.
+pub const NOT_A_PROGRAM: &str = "<!-- not a program:";
+
+/// A chapter's Markdown source.
+#[derive(Clone, Debug)]
+pub struct Chapter {
+    /// Relative to the repository root, e.g. `src/ch06-mutex.md`.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Every Markdown file under `<root>/src`, sorted.
+pub fn chapters(root: &Path) -> Vec<Chapter> {
+    let mut paths = Vec::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).expect("src/ is readable") {
+            let path = entry.expect("src/ is readable").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "md") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| Chapter {
+            text: fs::read_to_string(&path).expect("chapters are UTF-8"),
+            path: path.strip_prefix(root).unwrap().to_path_buf(),
+        })
+        .collect()
+}
+
+/// Everything that breaks a coverage rule, one readable line each.
+pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<String> {
+    let mut problems = files_match_catalog(root, listings);
+
+    let by_source: HashMap<PathBuf, &Listing> = listings
+        .iter()
+        .filter_map(|listing| Some((listing.source.canonicalize().ok()?, listing)))
+        .collect();
+    // Which chapter shows each listing, and which files each chapter includes.
+    let mut shown_in: HashMap<PathBuf, Vec<&Path>> = HashMap::new();
+    let mut included_by: HashMap<&Path, BTreeSet<PathBuf>> = HashMap::new();
+
+    for chapter in chapters {
+        let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
+        let at = |line: usize| format!("{}:{line}", chapter.path.display());
+        let resolve = |include: &Include| dir.join(&include.path).canonicalize().ok();
+
+        for (line, include) in markdown::includes(&chapter.text) {
+            match resolve(&include) {
+                Some(path) => {
+                    included_by.entry(&chapter.path).or_default().insert(path);
+                }
+                None => problems.push(format!("{}: {} does not exist", at(line), include.path)),
+            }
+        }
+
+        let lines: Vec<&str> = chapter.text.lines().collect();
+        let blocks = markdown::code_blocks(&chapter.text);
+        for block in blocks.iter().filter(|block| block.is_rust()) {
+            let previous_line = block.line.checked_sub(2).and_then(|i| lines.get(i));
+            if block.has("ignore") {
+                if !previous_line.is_some_and(|line| line.trim_start().starts_with(NOT_A_PROGRAM)) {
+                    problems.push(format!(
+                        "{}: a `rust,ignore` block needs its reason on the line before: \
+                         {NOT_A_PROGRAM} why -->",
+                        at(block.line)
+                    ));
+                }
+                continue;
+            }
+            let listing = listing_of(block).and_then(|include| {
+                let path = resolve(&include)?;
+                Some((include, *by_source.get(&path)?))
+            });
+            let Some((include, listing)) = listing else {
+                problems.push(format!(
+                    "{}: unbacked Rust block: a Rust block must be exactly one \
+                     {{{{#rustdoc_include ../listings/<chapter>/src/bin/<name>.rs}}}} line, \
+                     so that its claim is stated and checked (README.md, \"Adding a listing\")",
+                    at(block.line)
+                ));
+                continue;
+            };
+            shown_in
+                .entry(listing.source.clone())
+                .or_default()
+                .push(&chapter.path);
+            if let Some(problem) = fence_problem(block, listing) {
+                problems.push(format!("{}: {problem}", at(block.line)));
+            }
+            if include.selection.is_some() && !include.rustdoc {
+                problems.push(format!(
+                    "{}: {listing} is included in part with {{{{#include}}}}: use \
+                     {{{{#rustdoc_include}}}}, which keeps the rest of the program as hidden \
+                     lines, so that the block still compiles and runs",
+                    at(block.line)
+                ));
+            }
+        }
+
+        for block in blocks.iter().filter(|block| !block.is_rust()) {
+            if listing_of(block)
+                .and_then(|include| by_source.get(&resolve(&include)?).copied())
+                .is_some()
+            {
+                problems.push(format!(
+                    "{}: a listing is shown in a `{}` block, where nothing checks it: use `rust`",
+                    at(block.line),
+                    block.info
+                ));
+            }
+        }
+    }
+
+    for listing in listings {
+        let Some(chapters) = shown_in.get(&listing.source) else {
+            problems.push(format!("{listing} is not shown in any chapter"));
+            continue;
+        };
+        let evidence = listing.evidence_file();
+        let evidence = evidence.canonicalize().unwrap_or(evidence);
+        for chapter in chapters {
+            if !included_by
+                .get(chapter)
+                .is_some_and(|files| files.contains(&evidence))
+            {
+                problems.push(format!(
+                    "{}: shows {listing} but not what it does: include {} too",
+                    chapter.display(),
+                    evidence.strip_prefix(root).unwrap_or(&evidence).display()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The include directive a block consists of, if nothing else is in it.
+fn listing_of(block: &CodeBlock) -> Option<Include> {
+    let mut lines = block.content.lines().filter(|line| !line.trim().is_empty());
+    let include = markdown::include_directive(lines.next()?)?;
+    lines.next().is_none().then_some(include)
+}
+
+/// The fence must say what the listing does: `compile_fail` for `fails`, …
+fn fence_problem(block: &CodeBlock, listing: &Listing) -> Option<String> {
+    const MARKS: [&str; 3] = ["compile_fail", "should_panic", "no_run"];
+    let wanted = listing.kind.fence_attribute();
+    let present: Vec<&str> = MARKS.into_iter().filter(|mark| block.has(mark)).collect();
+    if present == wanted.into_iter().collect::<Vec<_>>() {
+        return None;
+    }
+    let kind = match listing.kind {
+        Kind::Runs => "runs",
+        Kind::Fails => "fails to compile",
+        Kind::Panics => "panics",
+        Kind::Hangs => "hangs by design",
+    };
+    let fence = match wanted {
+        Some(mark) => format!("```rust,{mark}"),
+        None => "```rust".to_owned(),
+    };
+    Some(format!(
+        "{listing} {kind}, so its block opens with {fence}, not ```{}",
+        block.info
+    ))
+}
+
+/// Each listing crate's files and its `listings.toml` agree.
+fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let shown = |path: &Path| {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    for listing in listings {
+        if !listing.source.is_file() {
+            problems.push(format!(
+                "{listing}: {} does not exist",
+                shown(&listing.source)
+            ));
+        }
+        let evidence = listing.evidence_file();
+        if !evidence.is_file() {
+            let command = match listing.kind {
+                Kind::Fails => "TRYBUILD=overwrite cargo test --test compile_fail",
+                Kind::Runs | Kind::Panics | Kind::Hangs => {
+                    "SNAPSHOTS=overwrite cargo test --test listings"
+                }
+            };
+            problems.push(format!(
+                "{listing}: {} does not exist (create it from a real run: {command})",
+                shown(&evidence)
+            ));
+        }
+        let nondeterministic = listing.unordered || !listing.in_order.is_empty();
+        if nondeterministic && listing.runs < 20 {
+            problems.push(format!(
+                "{listing}: its output is nondeterministic, so it must be run at least 20 times"
+            ));
+        }
+    }
+
+    let known: BTreeSet<PathBuf> = listings
+        .iter()
+        .flat_map(|listing| [listing.source.clone(), listing.evidence_file()])
+        .collect();
+    for crate_dir in catalog::listing_crates(root) {
+        for dir in [crate_dir.join("src/bin"), crate_dir.join("output")] {
+            for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if !known.contains(&path) {
+                    problems.push(format!(
+                        "{} is not a listing or the evidence of one: add it to {} or remove it",
+                        shown(&path),
+                        shown(&crate_dir.join("listings.toml"))
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,46 @@
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use mdbook_driver::MDBook;
+use mdbook_driver::builtin_renderers::MarkdownRenderer;
+
+/// Builds the HTML book, into `dest` or the `build-dir` of book.toml.
+pub fn build_html(root: &Path, dest: Option<PathBuf>) -> Result<()> {
+    let mut book = load(root)?;
+    if let Some(dest) = dest {
+        book.config.build.build_dir = dest;
+    }
+    book.build().context("building the book")?;
+    let index = book.build_dir_for("html").join("index.html");
+    eprintln!("The book is at {}", index.display());
+    Ok(())
+}
+
+/// Writes every chapter, after mdBook's preprocessors have expanded its
+/// `{{#include}}` and `{{#rustdoc_include}}` lines, to `dest` (same relative
+/// paths as in `src/`). This is the text a reader sees and copies.
+pub fn expand_chapters(root: &Path, dest: &Path) -> Result<Vec<PathBuf>> {
+    let book = load(root)?;
+    let (expanded, _) = book
+        .preprocess_book(&MarkdownRenderer::new())
+        .context("expanding the chapters")?;
+
+    if dest.exists() {
+        fs::remove_dir_all(dest).with_context(|| format!("removing {}", dest.display()))?;
+    }
+    let mut written = Vec::new();
+    for chapter in expanded.chapters() {
+        let relative = chapter.path.as_ref().expect("chapters() skips drafts");
+        let path = dest.join(relative);
+        fs::create_dir_all(path.parent().expect("a chapter path has a parent"))?;
+        fs::write(&path, &chapter.content)
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn load(root: &Path) -> Result<MDBook> {
+    MDBook::load(root).with_context(|| format!("loading the book at {}", root.display()))
+}
