@@ -48,23 +48,37 @@ fn every_block_compiles_and_runs_as_the_reader_sees_it() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
+    // Blocks that must fail, proving this layer can.
+    fs::copy(
+        root.join("tests/fixtures/skeptic-selftest.md"),
+        input.join("skeptic-selftest.md"),
+    )
+    .unwrap();
+
     let output = cargo(&root)
-        .args([
-            "test",
-            "--quiet",
-            "--package",
-            "book-snippets",
-            "--target-dir",
-        ])
+        .args(["test", "--package", "book-snippets", "--target-dir"])
         .arg(target_dir().join("snippets"))
         .env("BOOK_SNIPPETS_DIR", &input)
         .output()
         .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    let failed: Vec<&str> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("test ")?.strip_suffix(" ... FAILED"))
+        .collect();
+    let (expected, unexpected): (Vec<&str>, Vec<&str>) = failed
+        .iter()
+        .partition(|name| name.starts_with("skeptic_selftest_"));
     assert!(
-        output.status.success(),
-        "a Rust block of the book does not compile or run as shown; the failing \
-         test is named after its chapter and listing:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
+        unexpected.is_empty(),
+        "a Rust block of the book does not compile or run as shown (tests are named \
+         <chapter>_sect_<listing>_line_<n>): {unexpected:?}\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        expected.len(),
+        2,
+        "the blocks of tests/fixtures/skeptic-selftest.md must both fail:\n{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -1,0 +1,221 @@
+//! Each verifier catches a false claim. The listings in tests/fixtures/ch99-wrong
+//! claim wrong things on purpose; every check must reject them with a message
+//! that names the chapter, the listing and the claim.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use harness::catalog::{self, Listing};
+use harness::claims::{self, Failure};
+use harness::{repo_root, run, snippets, tidy};
+
+fn fixtures() -> PathBuf {
+    repo_root().join("tests/fixtures/ch99-wrong")
+}
+
+fn fixture(name: &str) -> Listing {
+    catalog::load_crate(&fixtures())
+        .unwrap()
+        .into_iter()
+        .find(|listing| listing.name == name)
+        .unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
+/// Compiles a fixture with rustc, runs it once and checks its claim.
+fn check_fixture(name: &str) -> Failure {
+    let listing = fixture(name);
+    let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fixture-{name}"));
+    let status = Command::new("rustc")
+        .args(["--edition", "2024", "-o"])
+        .arg(&exe)
+        .arg(&listing.source)
+        .status()
+        .unwrap();
+    assert!(status.success(), "fixture {name} should compile");
+    let run = run::run(&exe, &repo_root(), claims::time_limit(&listing)).unwrap();
+    claims::check(&listing, &run, &repo_root(), false).expect_err("a false claim must be rejected")
+}
+
+fn assert_names(failure: &Failure, listing: &str, claim: &str) {
+    let message = failure.to_string();
+    for expected in ["chapter ch99-wrong", &format!("listing {listing}"), claim] {
+        assert!(
+            message.contains(expected),
+            "{expected:?} missing from:\n{message}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_expected_output_is_caught() {
+    let failure = check_fixture("wrong-output");
+    assert_names(&failure, "wrong-output", "prints exactly");
+    assert!(failure.detail.contains("Result: 11") && failure.detail.contains("Result: 10"));
+}
+
+#[test]
+fn a_listing_that_panics_instead_of_running_is_caught() {
+    let failure = check_fixture("panics-instead");
+    assert_names(&failure, "panics-instead", "exits with 0");
+}
+
+#[test]
+fn a_should_panic_listing_that_does_not_panic_is_caught() {
+    let failure = check_fixture("no-panic");
+    assert_names(&failure, "no-panic", "panics");
+}
+
+#[test]
+fn a_hanging_listing_that_exits_is_caught() {
+    let failure = check_fixture("exits");
+    assert_names(&failure, "exits", "hangs by design");
+}
+
+#[test]
+fn lines_out_of_their_thread_order_are_caught() {
+    let failure = check_fixture("out-of-order");
+    assert_names(&failure, "out-of-order", "in the order");
+}
+
+#[test]
+fn a_snapshot_naming_another_error_than_the_text_is_caught() {
+    let failure = claims::check_error_claim(&fixture("misnamed-error")).unwrap_err();
+    assert_names(&failure, "misnamed-error", "fails to compile with E0277");
+}
+
+/// trybuild reports through a panic, so run it in a child process (with
+/// `TRYBUILD=overwrite` removed, which would rewrite the wrong snapshot).
+#[test]
+fn trybuild_rejects_a_listing_that_compiles_or_whose_error_changed() {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "trybuild_on_fixtures",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env_remove("TRYBUILD")
+        .output()
+        .unwrap();
+    let text = without_colors(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    ));
+    assert!(
+        !output.status.success(),
+        "trybuild passed false claims:\n{text}"
+    );
+    let compiles = text
+        .split("test tests/fixtures/ch99-wrong/src/bin/")
+        .find(|part| part.starts_with("compiles.rs"))
+        .unwrap_or_else(|| panic!("no verdict on compiles.rs:\n{text}"));
+    assert!(compiles.contains("error"), "{text}");
+    assert!(text.contains("changed-error.rs ... mismatch"), "{text}");
+    assert!(text.contains("2 of 2 tests failed"), "{text}");
+}
+
+/// trybuild colours its report even into a pipe.
+fn without_colors(text: &str) -> String {
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('\x1b') {
+        plain.push_str(&rest[..start]);
+        rest = &rest[start..];
+        rest = rest.find('m').map_or("", |end| &rest[end + 1..]);
+    }
+    plain.push_str(rest);
+    plain
+}
+
+#[test]
+#[ignore = "run by trybuild_rejects_a_listing_that_compiles_or_whose_error_changed"]
+fn trybuild_on_fixtures() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/fixtures/ch99-wrong/src/bin/compiles.rs");
+    cases.compile_fail("tests/fixtures/ch99-wrong/src/bin/changed-error.rs");
+}
+
+fn chapter_6() -> tidy::Chapter {
+    tidy::chapters(&repo_root())
+        .into_iter()
+        .find(|chapter| chapter.path.ends_with("ch06-mutex.md"))
+        .unwrap()
+}
+
+fn tidy_problems_with(chapter: tidy::Chapter) -> String {
+    let root = repo_root();
+    let mut chapters = tidy::chapters(&root);
+    for existing in &mut chapters {
+        if existing.path == chapter.path {
+            *existing = chapter.clone();
+        }
+    }
+    tidy::problems(&root, &chapters, &catalog::load(&root).unwrap()).join("\n")
+}
+
+#[test]
+fn an_unbacked_rust_block_is_caught() {
+    let mut chapter = chapter_6();
+    chapter.text.push_str("\n```rust\nfn main() {}\n```\n");
+    let problems = tidy_problems_with(chapter);
+    assert!(problems.contains("src/ch06-mutex.md:"), "{problems}");
+    assert!(problems.contains("unbacked Rust block"), "{problems}");
+}
+
+#[test]
+fn a_compile_fail_listing_shown_as_runnable_is_caught() {
+    let mut chapter = chapter_6();
+    chapter.text = chapter.text.replacen("```rust,compile_fail", "```rust", 1);
+    let problems = tidy_problems_with(chapter);
+    assert!(
+        problems.contains("fails to compile, so its block opens with ```rust,compile_fail"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_listing_no_chapter_shows_is_caught() {
+    let mut chapter = chapter_6();
+    let line = "{{#rustdoc_include ../listings/ch06-mutex/src/bin/counter-scoped.rs}}";
+    assert!(chapter.text.contains(line));
+    chapter.text = chapter.text.replace(line, "");
+    let problems = tidy_problems_with(chapter);
+    assert!(
+        problems.contains("listing counter-scoped is not shown in any chapter"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_compile_fail_block_that_differs_from_its_listing_is_caught() {
+    let root = repo_root();
+    let chapter = chapter_6();
+    // What mdBook would show, with one line of the counter-rc listing changed.
+    let listings = catalog::load(&root).unwrap();
+    let mut expanded = chapter.text.clone();
+    for (_, include) in harness::markdown::includes(&chapter.text) {
+        let path = root.join("src").join(&include.path);
+        let mut content = std::fs::read_to_string(&path).unwrap();
+        if include.path.ends_with("counter-rc.rs") {
+            content = content.replace("Rc::new", "std::sync::Arc::new");
+        }
+        let directive = format!(
+            "{{{{#{} {}}}}}",
+            if include.rustdoc {
+                "rustdoc_include"
+            } else {
+                "include"
+            },
+            include.path
+        );
+        expanded = expanded.replace(&directive, content.trim_end());
+    }
+    let problems = snippets::for_skeptic(&root, &chapter, &expanded, &listings).unwrap_err();
+    assert!(
+        problems
+            .join("\n")
+            .contains("counter-rc.rs, which trybuild checks"),
+        "{problems:?}"
+    );
+}
