@@ -219,3 +219,13 @@ fn a_compile_fail_block_that_differs_from_its_listing_is_caught() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn lines_cut_short_must_still_be_the_first_ones() {
+    let failure = check_fixture("skips-a-line");
+    assert_names(&failure, "skips-a-line", "prints the lines of");
+    assert!(
+        failure.detail.contains("not the first ones shown"),
+        "{failure}"
+    );
+}

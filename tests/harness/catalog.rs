@@ -46,6 +46,10 @@ struct Entry {
     /// Lines containing each of these strings keep the order the output file shows.
     #[serde(default)]
     in_order: Vec<String>,
+    /// Lines containing each of these strings may stop early (a thread cut
+    /// short when `main` returns): a run shows the first few, in order.
+    #[serde(default)]
+    cut_short: Vec<String>,
     /// How many times to run it (nondeterministic listings: at least 20).
     runs: Option<u32>,
 }
@@ -62,6 +66,7 @@ pub struct Listing {
     pub error: Option<String>,
     pub unordered: bool,
     pub in_order: Vec<String>,
+    pub cut_short: Vec<String>,
     pub runs: u32,
 }
 
@@ -134,6 +139,26 @@ pub fn load(root: &Path) -> Result<Vec<Listing>, String> {
     Ok(listings)
 }
 
+/// Like [`load`], but only the chapters named in `BOOK_ONLY` (comma-separated
+/// prefixes such as `ch06,ch07`), for a quick check of the chapter at hand.
+pub fn load_selected(root: &Path) -> Result<Vec<Listing>, String> {
+    let only = std::env::var("BOOK_ONLY").unwrap_or_default();
+    let prefixes: Vec<&str> = only.split(',').filter(|p| !p.trim().is_empty()).collect();
+    let mut listings = Vec::new();
+    for crate_dir in listing_crates(root) {
+        let name = crate_dir.file_name().unwrap_or_default().to_string_lossy();
+        if !prefixes.is_empty()
+            && !prefixes
+                .iter()
+                .any(|prefix| name.starts_with(prefix.trim()))
+        {
+            continue;
+        }
+        listings.extend(load_crate(&crate_dir)?);
+    }
+    Ok(listings)
+}
+
 /// The listings declared in one crate's `listings.toml`.
 pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
     let chapter = crate_dir
@@ -168,6 +193,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
             error: entry.error,
             unordered: entry.unordered,
             in_order: entry.in_order,
+            cut_short: entry.cut_short,
             runs: entry.runs.unwrap_or(default_runs),
         });
     }
