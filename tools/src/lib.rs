@@ -1,8 +1,12 @@
-//! Everything that needs the mdBook library: building the HTML book and
-//! expanding the chapters' `{{#include}}` directives.
+//! The book's tools: building the HTML book with the mdBook library,
+//! expanding the chapters' includes for the snippet tests, and serving the
+//! book with live reload and a local playground for its Run buttons.
 
 mod diagnostics;
+pub mod playground;
 mod render;
+pub mod server;
+mod site;
 
 pub use diagnostics::Diagnostics;
 pub use render::{build_html, expand_chapters};

@@ -1,35 +1,98 @@
-//! `cargo book`: build the book with the mdBook library, or write its chapters
-//! out after include expansion (what the snippet tests compile).
+//! `cargo book`: serve the book, build it, or write out its expanded chapters.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use book_tools::server::{self, Options};
 use book_tools::{Diagnostics, book_root, build_html, expand_chapters};
 
 const USAGE: &str = "\
-usage: cargo book [COMMAND]
+usage: cargo book [COMMAND] [OPTIONS]
 
 commands:
-  build [--dest DIR]   build the HTML book into DIR (default: book/)
-  expand DIR           write each chapter, includes expanded, under DIR
+  serve (default)     build the book, serve it on 127.0.0.1 with live reload
+                      and a local playground for the Run buttons
+      --port N        port to listen on (default 3000; 0 picks a free one)
+      --open          open the book in a browser
+  build               build the HTML book into book/
+      --dest DIR      build into DIR instead
+  expand DIR          write each chapter, includes expanded, under DIR
+
+common options:
+      --root DIR      the book to use (default: this repository)
 ";
 
-fn main() -> ExitCode {
-    let diagnostics = Diagnostics::install();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let root = book_root();
+struct Args {
+    command: String,
+    positional: Vec<String>,
+    port: u16,
+    open: bool,
+    dest: Option<PathBuf>,
+    root: Option<PathBuf>,
+}
 
-    let result = match args.as_slice() {
-        [] | ["build"] => build_html(&root, None),
-        ["build", "--dest", dest] => build_html(&root, Some(PathBuf::from(dest))),
-        ["expand", dest] => expand_chapters(&root, &PathBuf::from(dest)).map(|written| {
-            eprintln!("Wrote {} chapters to {dest}", written.len());
-        }),
-        ["help" | "--help" | "-h"] => {
+fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut args = Args {
+        command: "serve".to_owned(),
+        positional: Vec::new(),
+        port: 3000,
+        open: false,
+        dest: None,
+        root: None,
+    };
+    let mut seen_command = false;
+    while let Some(arg) = raw.next() {
+        let mut value = |name: &str| raw.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--port" => {
+                let port = value("--port")?;
+                args.port = port.parse().map_err(|_| format!("not a port: {port}"))?;
+            }
+            "--open" => args.open = true,
+            "--dest" => args.dest = Some(value("--dest")?.into()),
+            "--root" => args.root = Some(value("--root")?.into()),
+            "-h" | "--help" | "help" => args.command = "help".to_owned(),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            _ if !seen_command => {
+                args.command = arg;
+                seen_command = true;
+            }
+            _ => args.positional.push(arg),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(error) => {
+            eprint!("error: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let diagnostics = Diagnostics::install();
+    let root = args.root.clone().unwrap_or_else(book_root);
+
+    let serving = args.command == "serve";
+    let result = match (args.command.as_str(), args.positional.as_slice()) {
+        ("help", _) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        ("serve", []) => server::serve(
+            Options {
+                root,
+                workspace: book_root(),
+                port: args.port,
+                open: args.open,
+            },
+            diagnostics.clone(),
+        ),
+        ("build", []) => build_html(&root, args.dest),
+        ("expand", [dest]) => expand_chapters(&root, &PathBuf::from(dest)).map(|written| {
+            eprintln!("Wrote {} chapters to {dest}", written.len());
+        }),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -42,8 +105,9 @@ fn main() -> ExitCode {
     }
     // mdBook reports some problems (a missing file, an unknown config key) as
     // warnings and carries on; the book is not right until there are none.
+    // (While serving, each rebuild reports its own.)
     let problems = diagnostics.count();
-    if problems > 0 {
+    if problems > 0 && !serving {
         eprintln!("error: mdBook reported {problems} warning(s) or error(s); see above");
         return ExitCode::FAILURE;
     }

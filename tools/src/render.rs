@@ -17,6 +17,20 @@ pub fn build_html(root: &Path, dest: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Builds the HTML book into `dest` for `cargo book serve`: the pages connect
+/// to the server's live-reload endpoint.
+pub fn build_html_for_serving(root: &Path, dest: &Path) -> Result<()> {
+    let mut book = load(root)?;
+    book.config.build.build_dir = dest.to_path_buf();
+    book.config
+        .set("output.html.live-reload-endpoint", LIVE_RELOAD_ENDPOINT)
+        .context("enabling live reload")?;
+    book.build().context("building the book")
+}
+
+/// Where pages served by `cargo book serve` listen for "reload".
+pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
+
 /// Writes every chapter, after mdBook's preprocessors have expanded its
 /// `{{#include}}` and `{{#rustdoc_include}}` lines, to `dest` (same relative
 /// paths as in `src/`). This is the text a reader sees and copies.

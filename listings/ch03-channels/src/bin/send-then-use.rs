@@ -1,0 +1,15 @@
+use std::sync::mpsc;
+use std::thread;
+
+fn main() {
+    let (tx, rx) = mpsc::channel();
+
+    thread::spawn(move || {
+        let note = String::from("hello from the spawned thread");
+        tx.send(note).unwrap();
+        println!("spawned thread sent: {note}");
+    });
+
+    let received = rx.recv().unwrap();
+    println!("main received: {received}");
+}
