@@ -2,6 +2,7 @@
 //! once, run, and must do what its chapter says, as many times as its claim
 //! needs (nondeterministic listings at least 20).
 
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -31,17 +32,13 @@ fn every_listing_does_what_its_chapter_claims() {
             s.spawn(|| {
                 while let Some(listing) = listings.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let exe = &executables[&(listing.chapter.clone(), listing.name.clone())];
-                    // Rewrite an output file from one run only.
-                    let runs = if overwrite { 1 } else { listing.runs };
-                    for attempt in 1..=runs {
-                        let run = run::run(exe, &root, claims::time_limit(listing))
-                            .unwrap_or_else(|e| panic!("{listing}: could not run it: {e}"));
-                        if let Err(mut failure) = claims::check(listing, &run, &root, overwrite) {
-                            failure.detail =
-                                format!("run {attempt} of {runs}:\n{}", failure.detail);
-                            failures.lock().unwrap().push(failure);
-                            break;
-                        }
+                    let result = if overwrite {
+                        record(listing, exe, &root)
+                    } else {
+                        verify(listing, exe, &root)
+                    };
+                    if let Err(failure) = result {
+                        failures.lock().unwrap().push(failure);
                     }
                 }
             });
@@ -59,4 +56,29 @@ fn every_listing_does_what_its_chapter_claims() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Runs it as often as its claim needs; the first failing run is reported.
+fn verify(listing: &Listing, exe: &Path, root: &Path) -> Result<(), Failure> {
+    for attempt in 1..=listing.runs {
+        let run = run_once(listing, exe, root);
+        claims::check(listing, &run, root).map_err(|mut failure| {
+            failure.detail = format!("run {attempt} of {}:\n{}", listing.runs, failure.detail);
+            failure
+        })?;
+    }
+    Ok(())
+}
+
+/// `SNAPSHOTS=overwrite`: writes the output file from real runs (many, where
+/// lines may be cut short, to find a run that printed them all).
+fn record(listing: &Listing, exe: &Path, root: &Path) -> Result<(), Failure> {
+    let count = if listing.cut_short.is_empty() { 1 } else { 200 };
+    let runs: Vec<run::Run> = (0..count).map(|_| run_once(listing, exe, root)).collect();
+    claims::record(listing, &runs)
+}
+
+fn run_once(listing: &Listing, exe: &Path, root: &Path) -> run::Run {
+    run::run(exe, root, claims::time_limit(listing))
+        .unwrap_or_else(|e| panic!("{listing}: could not run it: {e}"))
 }

@@ -33,7 +33,7 @@ fn check_fixture(name: &str) -> Failure {
         .unwrap();
     assert!(status.success(), "fixture {name} should compile");
     let run = run::run(&exe, &repo_root(), claims::time_limit(&listing)).unwrap();
-    claims::check(&listing, &run, &repo_root(), false).expect_err("a false claim must be rejected")
+    claims::check(&listing, &run, &repo_root()).expect_err("a false claim must be rejected")
 }
 
 fn assert_names(failure: &Failure, listing: &str, claim: &str) {
@@ -227,5 +227,14 @@ fn lines_cut_short_must_still_be_the_first_ones() {
     assert!(
         failure.detail.contains("not the first ones shown"),
         "{failure}"
+    );
+}
+
+#[test]
+fn thread_ids_are_redacted_when_recording() {
+    let panic = "before\nthread 'parser' (31337) panicked at src/bin/x.rs:3:5:\nboom\n";
+    assert_eq!(
+        claims::redact_thread_ids(panic),
+        "before\nthread 'parser' ([..]) panicked at src/bin/x.rs:3:5:\nboom\n"
     );
 }

@@ -45,8 +45,11 @@ pub fn for_skeptic(
                     .iter()
                     .find(|listing| listing.source.canonicalize().ok().as_ref() == Some(&path))
             });
-        // Blocks that are not listings are the tidy layer's business.
-        let Some(listing) = listing else { continue };
+        // Blocks that are not listings, or not programs (`ignore`), are the
+        // tidy layer's business.
+        let Some(listing) = listing.filter(|_| !raw.has("ignore")) else {
+            continue;
+        };
         let fence = match listing.kind {
             Kind::Fails => {
                 if let Err(problem) = same_program(listing, &shown.content) {

@@ -1,0 +1,28 @@
+use std::sync::mpsc;
+use std::thread;
+
+const THREADS: usize = 4;
+
+fn main() {
+    // The numbers 1 to 1000 written one after another: "123456789101112…1000".
+    let digits: String = (1..=1000).map(|n| n.to_string()).collect();
+    let chunk_len = digits.len().div_ceil(THREADS);
+
+    let (tx, rx) = mpsc::channel();
+    for (index, chunk) in digits.as_bytes().chunks(chunk_len).enumerate() {
+        let chunk = chunk.to_vec(); // each thread gets its own copy
+        let tx = tx.clone();
+        thread::spawn(move || {
+            let sum: u64 = chunk.iter().map(|digit| u64::from(digit - b'0')).sum();
+            tx.send((index, sum)).unwrap();
+        });
+    }
+    drop(tx);
+
+    let mut total = 0;
+    for (index, sum) in rx {
+        println!("chunk {index}: {sum}");
+        total += sum;
+    }
+    println!("sum of the digits: {total}");
+}
