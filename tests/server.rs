@@ -252,7 +252,9 @@ fn the_server_runs_listings_offline_within_its_limits() {
     );
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(
-        !processes().iter().any(|cmdline| cmdline == "sleep\03171\0"),
+        !processes()
+            .iter()
+            .any(|cmdline| cmdline == "sleep\x003171\0"),
         "a process started by a stopped program is still running"
     );
     let jobs = server.jobs_dir();

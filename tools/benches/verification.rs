@@ -16,14 +16,25 @@ use book_tools::book_root;
 use mdbook_driver::MDBook;
 
 const SAMPLES: usize = 3;
-const LAYERS: [&str; 7] = ["listings", "compile_fail", "snippets", "tidy", "book", "server", "verifiers"];
+const LAYERS: [&str; 7] = [
+    "listings",
+    "compile_fail",
+    "snippets",
+    "tidy",
+    "book",
+    "server",
+    "verifiers",
+];
 
 fn main() {
     let root = book_root();
     // Warm everything first.
     cargo_test(&root, &[]);
 
-    let mut rows = vec![("cargo test (every check)", median(SAMPLES, || cargo_test(&root, &[])))];
+    let mut rows = vec![(
+        "cargo test (every check)",
+        median(SAMPLES, || cargo_test(&root, &[])),
+    )];
     for layer in LAYERS {
         let time = median(SAMPLES, || cargo_test(&root, &["--test", layer]));
         rows.push((layer, time));
@@ -36,7 +47,17 @@ fn main() {
     let listing = root.join("listings/ch06-mutex/src/bin/counter-arc.rs");
     let edit = median(SAMPLES, || {
         touch(&listing);
-        cargo_test(&root, &["--test", "listings", "--test", "compile_fail", "--test", "snippets"])
+        cargo_test(
+            &root,
+            &[
+                "--test",
+                "listings",
+                "--test",
+                "compile_fail",
+                "--test",
+                "snippets",
+            ],
+        )
     });
     rows.push(("after editing one listing", edit));
 
@@ -60,7 +81,10 @@ fn cargo_test(root: &Path, args: &[&str]) -> Duration {
         .stderr(std::process::Stdio::null())
         .status()
         .unwrap();
-    assert!(status.success(), "cargo test {args:?} failed: run it to see why");
+    assert!(
+        status.success(),
+        "cargo test {args:?} failed: run it to see why"
+    );
     started.elapsed()
 }
 

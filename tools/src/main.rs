@@ -17,6 +17,8 @@ commands:
   build               build the HTML book into book/
       --dest DIR      build into DIR instead
   expand DIR          write each chapter, includes expanded, under DIR
+  links               list the chapters' external links (the tests check
+                      only the links inside the book: they have no network)
 
 common options:
       --root DIR      the book to use (default: this repository)
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
             diagnostics.clone(),
         ),
         ("build", []) => build_html(&root, args.dest),
+        ("links", []) => book_tools::links::print(&root),
         ("expand", [dest]) => expand_chapters(&root, &PathBuf::from(dest)).map(|written| {
             eprintln!("Wrote {} chapters to {dest}", written.len());
         }),
