@@ -2,24 +2,14 @@
 //! page shows the verified output and errors its chapter includes.
 
 use std::fs;
-use std::path::Path;
 
-use harness::cargo::cargo;
-use harness::{markdown, repo_root, tidy};
+use harness::cargo;
+use harness::{html, markdown, repo_root, tidy};
 
 #[test]
 fn the_book_builds_cleanly_and_shows_what_was_verified() {
     let root = repo_root();
-    let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-html");
-    let status = cargo(&root)
-        .args(["book", "build", "--dest"])
-        .arg(&dest)
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "building the book failed or warned (see above)"
-    );
+    let dest = cargo::build_book(&root, "book-html");
 
     let mut problems = Vec::new();
     for chapter in tidy::chapters(&root) {
@@ -30,7 +20,7 @@ fn the_book_builds_cleanly_and_shows_what_was_verified() {
         let Ok(html) = fs::read_to_string(&page) else {
             continue; // SUMMARY.md, or a draft: no page
         };
-        let text = unescape(&html);
+        let text = html::unescape(&html);
         if text.contains("{{#") {
             problems.push(format!("{}: an unexpanded {{{{# directive", page.display()));
         }
@@ -52,13 +42,4 @@ fn the_book_builds_cleanly_and_shows_what_was_verified() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Undoes the HTML escaping of code blocks.
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }

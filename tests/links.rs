@@ -7,19 +7,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::cargo::cargo;
-use harness::repo_root;
+use harness::cargo;
+use harness::{html, repo_root};
 
 #[test]
 fn every_link_of_the_book_resolves() {
     let root = repo_root();
-    let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-links");
-    let status = cargo(&root)
-        .args(["book", "build", "--dest"])
-        .arg(&dest)
-        .status()
-        .unwrap();
-    assert!(status.success(), "building the book failed (see above)");
+    let dest = cargo::build_book(&root, "book-links");
 
     let config = html_config(&root);
     let site_url = config.get("site-url").and_then(|v| v.as_str());
@@ -112,7 +106,7 @@ fn cargo_book_links_lists_the_external_links_of_the_chapters() {
     )
     .unwrap();
 
-    let output = cargo(&repo_root())
+    let output = cargo::cargo(&repo_root())
         .args(["book", "links", "--root"])
         .arg(&book)
         .output()
@@ -246,7 +240,7 @@ fn attribute_values<'h>(
         .flat_map(move |tag| {
             attributes(tag)
                 .filter(|(name, _)| names.iter().any(|wanted| name.eq_ignore_ascii_case(wanted)))
-                .map(|(_, value)| unescape(value))
+                .map(|(_, value)| html::unescape(value))
                 .collect::<Vec<_>>()
         })
 }
@@ -313,15 +307,6 @@ fn attributes(tag: &str) -> impl Iterator<Item = (&str, &str)> {
             return Some((name, value));
         }
     })
-}
-
-fn unescape(value: &str) -> String {
-    value
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// `%20` and the like, as a browser decodes a link's path and fragment.

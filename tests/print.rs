@@ -5,20 +5,14 @@
 use std::fs;
 use std::path::Path;
 
-use harness::cargo::cargo;
-use harness::{markdown, repo_root};
+use harness::cargo;
+use harness::{html, markdown, repo_root};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 #[test]
 fn the_print_page_has_every_chapter_in_order_with_its_evidence() {
     let root = repo_root();
-    let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-print");
-    let status = cargo(&root)
-        .args(["book", "build", "--dest"])
-        .arg(&dest)
-        .status()
-        .unwrap();
-    assert!(status.success(), "building the book failed (see above)");
+    let dest = cargo::build_book(&root, "book-print");
     let html = fs::read_to_string(dest.join("print.html")).unwrap();
 
     let chapters = chapters_in_order(&root);
@@ -106,7 +100,7 @@ fn print_problems(root: &Path, chapters: &[(String, String)], html: &str) -> Vec
 
     for (i, (path, start)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(main.len(), |(_, end)| *end);
-        let shown = unescape(&strip_tags(&main[*start..end]));
+        let shown = html::unescape(&strip_tags(&main[*start..end]));
         let mut at = 0;
         for (include, evidence) in evidence_of(root, path) {
             match shown[at..].find(evidence.trim_end()) {
@@ -179,7 +173,10 @@ fn headings(html: &str) -> Vec<(usize, String)> {
             let Some(end) = html[start..].find(&close) else {
                 continue;
             };
-            headings.push((start, unescape(&strip_tags(&html[start..start + end]))));
+            headings.push((
+                start,
+                html::unescape(&strip_tags(&html[start..start + end])),
+            ));
         }
     }
     headings.sort();
@@ -197,14 +194,6 @@ fn strip_tags(html: &str) -> String {
     }
     text.push_str(rest);
     text
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 fn escape(text: &str) -> String {

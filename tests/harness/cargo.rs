@@ -24,6 +24,22 @@ pub fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// Builds the HTML book with `cargo book build` into `<target>/tmp/<name>`
+/// (a directory of the calling test's own) and returns that directory.
+pub fn build_book(root: &Path, name: &str) -> PathBuf {
+    let dest = target_dir().join("tmp").join(name);
+    let status = cargo(root)
+        .args(["book", "build", "--dest"])
+        .arg(&dest)
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "building the book failed or warned (see above)"
+    );
+    dest
+}
+
 #[derive(Deserialize)]
 struct Message {
     reason: String,

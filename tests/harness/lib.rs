@@ -6,6 +6,7 @@
 pub mod cargo;
 pub mod catalog;
 pub mod claims;
+pub mod html;
 pub mod markdown;
 pub mod run;
 pub mod snippets;
