@@ -238,3 +238,22 @@ fn thread_ids_are_redacted_when_recording() {
         "before\nthread 'parser' ([..]) panicked at src/bin/x.rs:3:5:\nboom\n"
     );
 }
+
+#[test]
+fn a_page_that_does_not_show_the_verified_output_is_caught() {
+    let root = repo_root();
+    let chapter = chapter_6();
+    let output =
+        std::fs::read_to_string(root.join("listings/ch06-mutex/output/counter-arc.txt")).unwrap();
+    let page = format!(
+        "<pre><code>{}</code></pre>",
+        output.replace("Result: 10", "Result: 9")
+    );
+    let problems = harness::html::page_problems(&root, &chapter, &page).join("\n");
+    assert!(
+        problems.contains("does not show ../listings/ch06-mutex/output/counter-arc.txt"),
+        "{problems}"
+    );
+    let unexpanded = harness::html::page_problems(&root, &chapter, "{{#include x.txt}}").join("\n");
+    assert!(unexpanded.contains("unexpanded"), "{unexpanded}");
+}
