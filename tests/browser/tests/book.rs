@@ -106,37 +106,66 @@ async fn every_page_loads_cleanly(
 
     let pages = std::iter::once("index.html").chain(chapters.iter().map(|c| c.file.as_str()));
     for page in pages {
-        load(browser, &server.page(page)).await;
-        let found = browser
-            .js(
-                "const [labels] = arguments;
-                 const problems = [];
-                 for (const img of document.images) {
-                     if (img.naturalWidth === 0) problems.push('broken image ' + img.src);
-                 }
-                 const text = document.querySelector('main').innerText;
-                 const at = text.indexOf('{{#');
-                 if (at >= 0) problems.push('unexpanded directive: ' + text.substr(at, 60));
-                 for (const [kind, label] of labels) {
-                     for (const code of document.querySelectorAll('pre > code.' + kind)) {
-                         const shown = getComputedStyle(code.parentElement, '::before').content;
-                         if (shown !== JSON.stringify(label)) {
-                             problems.push(`a ${kind} block is labelled ${shown}, not \"${label}\"`);
-                         }
-                     }
-                 }
-                 return problems;",
-                vec![json!(LABELS)],
-            )
-            .await;
-        for problem in found.as_array().unwrap() {
-            problems.push(format!("{page}: {}", problem.as_str().unwrap()));
+        for problem in page_problems(browser, &server.page(page)).await {
+            problems.push(format!("{page}: {problem}"));
         }
-        for error in browser.console_errors().await {
-            problems.push(format!("{page}: console error: {error}"));
+    }
+
+    // The check itself notices a broken page: a broken image, a directive
+    // left unexpanded, a script error.
+    let broken = "data:text/html,<main><img src='missing.png'><p>{{%23include x.txt}}</p></main>\
+                  <script>throw new Error('deliberately broken')</script>";
+    let found = page_problems(browser, broken).await.join("\n");
+    for expected in [
+        "broken image",
+        "unexpanded directive",
+        "deliberately broken",
+    ] {
+        if !found.contains(expected) {
+            problems.push(format!(
+                "the page check missed a {expected:?} on a broken page: {found}"
+            ));
         }
     }
     chapters
+}
+
+/// What is wrong with one page: broken images, an unexpanded `{{#`
+/// directive, marked listings without their label, console errors.
+async fn page_problems(browser: &Browser, url: &str) -> Vec<String> {
+    load(browser, url).await;
+    let found = browser
+        .js(
+            "const [labels] = arguments;
+             const problems = [];
+             for (const img of document.images) {
+                 if (img.naturalWidth === 0) problems.push('broken image ' + img.src);
+             }
+             const text = document.querySelector('main').innerText;
+             const at = text.indexOf('{{#');
+             if (at >= 0) problems.push('unexpanded directive: ' + text.substr(at, 60));
+             for (const [kind, label] of labels) {
+                 for (const code of document.querySelectorAll('pre > code.' + kind)) {
+                     const shown = getComputedStyle(code.parentElement, '::before').content;
+                     if (shown !== JSON.stringify(label)) {
+                         problems.push(`a ${kind} block is labelled ${shown}, not \"${label}\"`);
+                     }
+                 }
+             }
+             return problems;",
+            vec![json!(LABELS)],
+        )
+        .await;
+    let mut problems: Vec<String> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| problem.as_str().unwrap().to_owned())
+        .collect();
+    for error in browser.console_errors().await {
+        problems.push(format!("console error: {error}"));
+    }
+    problems
 }
 
 /// Opens a page and waits until it is ready to use: loaded, its images
