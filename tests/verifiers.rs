@@ -23,6 +23,10 @@ fn fixture(name: &str) -> Listing {
 
 /// Compiles a fixture with rustc, runs it once and checks its claim.
 fn check_fixture(name: &str) -> Failure {
+    run_fixture(name).expect_err("a false claim must be rejected")
+}
+
+fn run_fixture(name: &str) -> Result<(), Failure> {
     let listing = fixture(name);
     let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fixture-{name}"));
     let status = Command::new("rustc")
@@ -33,7 +37,7 @@ fn check_fixture(name: &str) -> Failure {
         .unwrap();
     assert!(status.success(), "fixture {name} should compile");
     let run = run::run(&exe, &repo_root(), claims::time_limit(&listing)).unwrap();
-    claims::check(&listing, &run, &repo_root()).expect_err("a false claim must be rejected")
+    claims::check(&listing, &run, &repo_root())
 }
 
 fn assert_names(failure: &Failure, listing: &str, claim: &str) {
@@ -256,4 +260,18 @@ fn a_page_that_does_not_show_the_verified_output_is_caught() {
     );
     let unexpanded = harness::html::page_problems(&root, &chapter, "{{#include x.txt}}").join("\n");
     assert!(unexpanded.contains("unexpanded"), "{unexpanded}");
+}
+
+#[test]
+fn a_line_cut_mid_way_is_accepted_only_where_lines_may_be_cut_short() {
+    assert!(run_fixture("ends-mid-line").is_ok());
+    let mut listing = fixture("ends-mid-line");
+    listing.cut_short.clear();
+    let run = harness::run::Run {
+        ending: harness::run::Ending::StillRunning,
+        output: "spawned 1\nmain 1\nspawned ".to_owned(),
+        elapsed: std::time::Duration::ZERO,
+    };
+    listing.kind = catalog::Kind::Hangs;
+    assert!(claims::check(&listing, &run, &repo_root()).is_err());
 }
