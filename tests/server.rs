@@ -6,47 +6,29 @@
 //! Requests are written by hand on purpose: the point is to send what a
 //! browser would not (a foreign Host, a huge or malformed body).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use harness::catalog::{self, Listing};
+use harness::server::BookServer;
 use harness::{cargo, repo_root};
 
-/// The server, stopped with Ctrl-C (SIGINT) when dropped, as a reader would.
+/// The server, with the requests a page (or an attacker) sends it.
 struct Server {
-    child: Child,
+    book: BookServer,
     port: u16,
 }
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let exe = cargo::build_bins(&repo_root(), &["book-tools"]).unwrap()
-            [&("book-tools".to_owned(), "book-tools".to_owned())]
-            .clone();
-        let mut child = Command::new(exe)
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .current_dir(repo_root())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let port = loop {
-            let line = lines
-                .next()
-                .expect("the server printed its address")
-                .unwrap();
-            if let Some(address) = line.strip_prefix("Serving the book at http://127.0.0.1:") {
-                break address.trim_end_matches('/').parse().unwrap();
-            }
-        };
-        // Keep reading, so the server never blocks on a full pipe.
-        thread::spawn(move || lines.for_each(drop));
-        Server { child, port }
+        let book = BookServer::start(root);
+        Server {
+            port: book.port,
+            book,
+        }
     }
 
     fn host(&self) -> String {
@@ -81,37 +63,13 @@ impl Server {
         raw_request(self.port, method, path, &all, body)
     }
 
-    /// Stops it as Ctrl-C does and waits for it to exit.
-    fn stop(mut self) {
-        interrupt(&self.child);
-        let started = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the server ignored Ctrl-C"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
+    fn stop(self) {
+        self.book.stop();
     }
 
     fn jobs_dir(&self) -> PathBuf {
-        cargo::target_dir().join(format!("playground/jobs-{}", self.child.id()))
+        cargo::target_dir().join(format!("playground/jobs-{}", self.book.pid()))
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            interrupt(&self.child);
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn interrupt(child: &Child) {
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
 }
 
 #[derive(Debug)]

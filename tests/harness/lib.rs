@@ -9,6 +9,7 @@ pub mod claims;
 pub mod html;
 pub mod markdown;
 pub mod run;
+pub mod server;
 pub mod snippets;
 pub mod tidy;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
-use harness::{cargo, repo_root};
+use harness::cargo;
 use serde_json::{Value, json};
 
 /// The Debian packages that provide what these checks drive.
@@ -71,54 +71,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// `book-tools serve --port 0`, stopped with Ctrl-C (SIGINT) as a reader
-/// would stop it.
-pub struct BookServer {
-    child: Child,
-    /// `http://127.0.0.1:PORT/`
-    pub url: String,
-}
-
-impl BookServer {
-    pub fn start() -> BookServer {
-        let root = repo_root();
-        let exe = cargo::build_bins(&root, &["book-tools"])
-            .unwrap_or_else(|error| panic!("{error}"))
-            [&("book-tools".to_owned(), "book-tools".to_owned())]
-            .clone();
-        let mut child = Command::new(exe)
-            .args(["serve", "--port", "0"])
-            .current_dir(&root)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting book-tools serve");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("book-tools serve exited before it printed its address (see above)")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("Serving the book at ") {
-                break url.to_owned();
-            }
-        };
-        // Keep reading, so the server never blocks on a full pipe.
-        thread::spawn(move || lines.for_each(drop));
-        BookServer { child, url }
-    }
-
-    /// The absolute address of a page of the book.
-    pub fn page(&self, path: &str) -> String {
-        format!("{}{path}", self.url)
-    }
-}
-
-impl Drop for BookServer {
-    fn drop(&mut self) {
-        signal("-INT", &self.child.id().to_string());
-        let _ = self.child.wait();
-    }
-}
+pub use harness::server::BookServer;
 
 fn signal(signal: &str, target: &str) {
     let _ = Command::new("kill").args([signal, "--", target]).status();

@@ -32,7 +32,7 @@ async fn the_book_works_in_a_browser() {
         return;
     };
     let started = Instant::now();
-    let server = BookServer::start();
+    let server = BookServer::start(&repo_root());
     let browser = Browser::start(&tools).await;
     let mut problems = Vec::new();
 
