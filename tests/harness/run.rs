@@ -71,3 +71,27 @@ pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
         elapsed,
     })
 }
+
+/// Reads a child's stdout until `find` recognizes a line (a server printing
+/// its address, say) and returns what it found; the rest of the output is
+/// drained in the background, so the child never blocks on a full pipe.
+pub fn await_line<T>(
+    child: &mut std::process::Child,
+    what: &str,
+    find: impl Fn(&str) -> Option<T>,
+) -> T {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let found = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("{what}: exited before printing it (see above)"))
+            .expect("stdout is readable");
+        if let Some(found) = find(&line) {
+            break found;
+        }
+    };
+    thread::spawn(move || lines.for_each(drop));
+    found
+}

@@ -1,13 +1,12 @@
 //! The book's own server (`book-tools serve`), started for a test on a free
 //! port and stopped with Ctrl-C (SIGINT), as a reader stops it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{cargo, repo_root};
+use crate::{cargo, repo_root, run};
 
 pub struct BookServer {
     child: Child,
@@ -30,18 +29,9 @@ impl BookServer {
             .stdout(Stdio::piped())
             .spawn()
             .expect("starting book-tools serve");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("book-tools serve exited before it printed its address (see above)")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("Serving the book at ") {
-                break url.to_owned();
-            }
-        };
-        // Keep reading, so the server never blocks on a full pipe.
-        thread::spawn(move || lines.for_each(drop));
+        let url = run::await_line(&mut child, "book-tools serve's address", |line| {
+            line.strip_prefix("Serving the book at ").map(str::to_owned)
+        });
         let port = url
             .trim_start_matches("http://127.0.0.1:")
             .trim_end_matches('/')

@@ -5,11 +5,10 @@
 //! Everything runs on 127.0.0.1; Chromium is started with every background
 //! service off, because the machine may have no network at all.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -100,17 +99,10 @@ impl Browser {
             .process_group(0)
             .spawn()
             .expect("starting chromedriver");
-        let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
-        let port = loop {
-            let line = lines
-                .next()
-                .expect("chromedriver exited before it printed its port (see above)")
-                .unwrap();
-            if let Some(rest) = line.split_once("started successfully on port ") {
-                break rest.1.trim_end_matches('.').to_owned();
-            }
-        };
-        thread::spawn(move || lines.for_each(drop));
+        let port = harness::run::await_line(&mut driver, "chromedriver's port", |line| {
+            let (_, rest) = line.split_once("started successfully on port ")?;
+            Some(rest.trim_end_matches('.').to_owned())
+        });
 
         let capabilities = json!({
             "browserName": "chrome",
