@@ -225,12 +225,12 @@ async fn run_shows_the_verified_results(
     }
 
     // A listing that hangs by design: the playground stops it and says so.
-    load(browser, &server.page("ch10-deadlocks.html")).await;
-    let hanging = find("ch10-deadlocks", "double-lock");
+    load(browser, &server.page("ch11-deadlocks.html")).await;
+    let hanging = find("ch11-deadlocks", "double-lock");
     let shown = click_run(browser, hanging).await;
     if !shown.contains("timed out after") {
         problems.push(format!(
-            "ch10-deadlocks.html: Run on double-lock does not say it timed out:\n{shown}"
+            "ch11-deadlocks.html: Run on double-lock does not say it timed out:\n{shown}"
         ));
     }
     for error in browser.console_errors().await {
