@@ -7,7 +7,7 @@ use std::process::Command;
 
 use harness::catalog::{self, Listing};
 use harness::claims::{self, Failure};
-use harness::{repo_root, run, snippets, tidy};
+use harness::{miri, repo_root, run, snippets, tidy};
 
 fn fixtures() -> PathBuf {
     repo_root().join("tests/fixtures/ch99-wrong")
@@ -274,4 +274,85 @@ fn a_line_cut_mid_way_is_accepted_only_where_lines_may_be_cut_short() {
     };
     listing.kind = catalog::Kind::Hangs;
     assert!(claims::check(&listing, &run, &repo_root()).is_err());
+}
+
+/// Runs a fixture under Miri on its seeds and checks it as the Miri layer
+/// does; `None` where Miri is not installed (a failure under CI).
+fn miri_verdict(name: &str) -> Option<Result<(), Failure>> {
+    let root = repo_root();
+    if let Err(missing) = miri::installed(&root) {
+        assert!(std::env::var_os("CI").is_none(), "{missing}");
+        eprintln!("skipped: {missing}");
+        return None;
+    }
+    let listing = fixture(name);
+    let mut runs = miri::run_seeds(&root, &listing);
+    Some(miri::verify(&root, &listing, &mut runs, false))
+}
+
+fn miri_failure(name: &str) -> Option<Failure> {
+    let failure = miri_verdict(name)?.expect_err("Miri must reject a false claim");
+    let message = failure.to_string();
+    assert!(message.contains("seed"), "the seed is missing from:\n{message}");
+    Some(failure)
+}
+
+#[test]
+fn miri_catches_output_that_differs_on_some_seed() {
+    // A native run usually passes (not always: so it is not asserted here).
+    let Some(failure) = miri_failure("order-varies") else {
+        return;
+    };
+    assert_names(&failure, "order-varies", "prints exactly");
+    assert!(
+        failure.detail.contains("reproduce: MIRIFLAGS=\"-Zmiri-seed="),
+        "{failure}"
+    );
+}
+
+#[test]
+fn miri_catches_a_hang_that_only_sleeps() {
+    // Natively it is still running after a second, like a deadlock.
+    assert!(run_fixture("sleeps").is_ok());
+    let Some(failure) = miri_failure("sleeps") else {
+        return;
+    };
+    assert_names(&failure, "sleeps", "Miri reports it deadlocked");
+}
+
+#[test]
+fn miri_catches_an_ordering_weakened_to_relaxed() {
+    let Some(failure) = miri_failure("relaxed-publish") else {
+        return;
+    };
+    assert_names(&failure, "relaxed-publish", "prints exactly");
+    assert!(failure.detail.contains("data = 0"), "{failure}");
+}
+
+#[test]
+fn miri_catches_a_deadlock_listing_without_its_second_lock() {
+    let Some(failure) = miri_failure("one-lock") else {
+        return;
+    };
+    assert_names(&failure, "one-lock", "Miri reports it deadlocked");
+    assert!(failure.detail.contains("exited with 0"), "{failure}");
+}
+
+#[test]
+fn miri_catches_an_outcome_never_witnessed() {
+    let Some(failure) = miri_failure("never-witnessed") else {
+        return;
+    };
+    assert_names(&failure, "never-witnessed", "can print \"total = 5\"");
+}
+
+#[test]
+fn a_miri_exemption_without_a_reason_is_caught() {
+    let mut listing = fixture("wrong-output");
+    listing.miri = catalog::Miri::Exempt("  ".to_owned());
+    let problems = tidy::problems(&repo_root(), &[], &[listing]).join("\n");
+    assert!(
+        problems.contains("listing wrong-output: miri needs a reason"),
+        "{problems}"
+    );
 }

@@ -52,6 +52,15 @@ struct Entry {
     cut_short: Vec<String>,
     /// How many times to run it (nondeterministic listings: at least 20).
     runs: Option<u32>,
+    /// Why the Miri layer does not run it (e.g. "measures wall-clock time").
+    miri: Option<String>,
+    /// Why its threads may outlive `main` (Miri reports them as leaks otherwise).
+    miri_ignore_leaks: Option<String>,
+    /// How many Miri seeds to try, where a witness needs more than the default.
+    miri_seeds: Option<u64>,
+    /// Outcomes Miri must witness on some seed: each a line pattern (`[..]`).
+    #[serde(default)]
+    can_print: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +77,22 @@ pub struct Listing {
     pub in_order: Vec<String>,
     pub cut_short: Vec<String>,
     pub runs: u32,
+    pub miri: Miri,
+    /// Lines some run under Miri must print (on at least one seed).
+    pub can_print: Vec<String>,
+}
+
+/// How the Miri layer treats a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miri {
+    /// Checked on the default number of seeds, or on `seeds` where given.
+    Checked {
+        seeds: Option<u64>,
+        /// Threads outlive `main` by design, for this reason.
+        ignore_leaks: Option<String>,
+    },
+    /// Not run under Miri, for this reason.
+    Exempt(String),
 }
 
 impl Listing {
@@ -89,6 +114,23 @@ impl Listing {
             Kind::Fails => self.stderr_file(),
             Kind::Runs | Kind::Panics | Kind::Hangs => self.output_file(),
         }
+    }
+
+    /// The runs under Miri that witness its `can_print` outcomes, shown in the
+    /// chapter next to its native output: `output/<name>.miri.txt`.
+    pub fn witness_file(&self) -> PathBuf {
+        self.crate_dir()
+            .join("output")
+            .join(format!("{}.miri.txt", self.name))
+    }
+
+    /// Every file the chapter must show with the listing.
+    pub fn evidence_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.evidence_file()];
+        if !self.can_print.is_empty() {
+            files.push(self.witness_file());
+        }
+        files
     }
 
     pub fn crate_dir(&self) -> PathBuf {
@@ -180,6 +222,21 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 catalog.display()
             ));
         }
+        let under_miri = entry.miri_seeds.is_some()
+            || entry.miri_ignore_leaks.is_some()
+            || !entry.can_print.is_empty();
+        if under_miri && (entry.miri.is_some() || entry.kind == Kind::Fails) {
+            return Err(format!(
+                "{}: [{name}] says how to run it under Miri (miri_seeds, miri_ignore_leaks or \
+                 can_print), but Miri does not run it: {}",
+                catalog.display(),
+                if entry.kind == Kind::Fails {
+                    "it fails to compile"
+                } else {
+                    "it is exempt (miri = \"...\")"
+                }
+            ));
+        }
         let default_runs = match entry.kind {
             Kind::Runs | Kind::Panics => 20,
             Kind::Hangs => 2,
@@ -195,6 +252,14 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
             in_order: entry.in_order,
             cut_short: entry.cut_short,
             runs: entry.runs.unwrap_or(default_runs),
+            miri: match entry.miri {
+                Some(reason) => Miri::Exempt(reason),
+                None => Miri::Checked {
+                    seeds: entry.miri_seeds,
+                    ignore_leaks: entry.miri_ignore_leaks,
+                },
+            },
+            can_print: entry.can_print,
         });
     }
     Ok(listings)

@@ -47,7 +47,7 @@ pub fn time_limit(listing: &Listing) -> Duration {
 /// Checks one run: how it ended, then what it printed.
 pub fn check(listing: &Listing, run: &Run, root: &Path) -> Result<(), Failure> {
     check_ending(listing, run)?;
-    check_output(listing, run, root)
+    check_output(listing, &run.output, root)
 }
 
 /// Writes the output file from real runs (`SNAPSHOTS=overwrite`). Each run
@@ -132,7 +132,8 @@ fn check_ending(listing: &Listing, run: &Run) -> Result<(), Failure> {
     })
 }
 
-fn check_output(listing: &Listing, run: &Run, root: &Path) -> Result<(), Failure> {
+/// Checks what a run printed against the output file (and the order claims).
+pub fn check_output(listing: &Listing, printed: &str, root: &Path) -> Result<(), Failure> {
     let expected_file = listing.output_file();
     let shown = expected_file
         .strip_prefix(root)
@@ -150,7 +151,7 @@ fn check_output(listing: &Listing, run: &Run, root: &Path) -> Result<(), Failure
         "exactly"
     };
     let output_claim = format!("prints {order} {shown}");
-    let output = complete_lines(listing, &run.output);
+    let output = complete_lines(listing, printed);
     match_output(listing, output).map_err(|detail| fail(output_claim, detail))?;
 
     for key in &listing.in_order {
@@ -228,6 +229,11 @@ fn match_output(listing: &Listing, output: &str) -> Result<(), String> {
         })?;
     }
     Ok(())
+}
+
+/// Whether `line` matches `pattern` (`[..]` matches any text within a line).
+pub fn line_matches(line: &str, pattern: &str) -> bool {
+    compare(format!("{line}\n"), Data::text(format!("{pattern}\n"))).is_ok()
 }
 
 /// snapbox's comparison: `[..]` and `...` wildcards, a readable diff.

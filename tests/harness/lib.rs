@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod claims;
 pub mod html;
 pub mod markdown;
+pub mod miri;
 pub mod run;
 pub mod server;
 pub mod snippets;

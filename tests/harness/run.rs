@@ -2,6 +2,7 @@
 //! written (as a terminal shows them), stopped at a time limit.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
@@ -35,14 +36,25 @@ impl Run {
 /// Runs `exe` in `dir` (so panic locations print as they do for a reader in
 /// the repository root), killing it if it is still running after `limit`.
 pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
+    let mut command = Command::new(exe);
+    command.current_dir(dir);
+    run_command(command, limit)
+}
+
+/// Runs `command` (a listing, or cargo running one), stopped at `limit`.
+pub fn run_command(mut command: Command, limit: Duration) -> std::io::Result<Run> {
     let (mut reader, writer) = std::io::pipe()?;
-    let mut child = Command::new(exe)
-        .current_dir(dir)
+    // Its own process group, so that stopping it stops what it started too.
+    let mut child = command
+        .process_group(0)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer)
         .spawn()?;
+    // The command holds the pipe's writing ends: drop it, or the reader
+    // below never sees the end of the output.
+    drop(command);
     let started = Instant::now();
 
     // Read while it runs: a full pipe would otherwise block the listing.
@@ -57,7 +69,7 @@ pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
             break Ending::Exited(status);
         }
         if started.elapsed() >= limit {
-            child.kill()?;
+            kill_group(&child);
             child.wait()?;
             break Ending::StillRunning;
         }
@@ -70,6 +82,13 @@ pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
         output: String::from_utf8_lossy(&bytes).into_owned(),
         elapsed,
     })
+}
+
+/// Kills `child` and every process in its group.
+fn kill_group(child: &std::process::Child) {
+    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
 }
 
 /// Reads a child's stdout until `find` recognizes a line (a server printing

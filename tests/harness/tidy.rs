@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{self, Kind, Listing};
+use crate::catalog::{self, Kind, Listing, Miri};
 use crate::markdown::{self, CodeBlock, Include};
 
 /// Marks a Rust block that is not a program (a signature, a fragment):
@@ -134,18 +134,19 @@ pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<
             problems.push(format!("{listing} is not shown in any chapter"));
             continue;
         };
-        let evidence = listing.evidence_file();
-        let evidence = evidence.canonicalize().unwrap_or(evidence);
-        for chapter in chapters {
-            if !included_by
-                .get(chapter)
-                .is_some_and(|files| files.contains(&evidence))
-            {
-                problems.push(format!(
-                    "{}: shows {listing} but not what it does: include {} too",
-                    chapter.display(),
-                    evidence.strip_prefix(root).unwrap_or(&evidence).display()
-                ));
+        for evidence in listing.evidence_files() {
+            let evidence = evidence.canonicalize().unwrap_or(evidence);
+            for chapter in chapters {
+                if !included_by
+                    .get(chapter)
+                    .is_some_and(|files| files.contains(&evidence))
+                {
+                    problems.push(format!(
+                        "{}: shows {listing} but not what it does: include {} too",
+                        chapter.display(),
+                        evidence.strip_prefix(root).unwrap_or(&evidence).display()
+                    ));
+                }
             }
         }
     }
@@ -183,6 +184,24 @@ fn fence_problem(block: &CodeBlock, listing: &Listing) -> Option<String> {
     ))
 }
 
+/// A listing Miri does not run, or whose threads outlive `main`, says why.
+fn miri_reason_problems(listing: &Listing) -> Option<String> {
+    let (field, reason) = match &listing.miri {
+        Miri::Exempt(reason) => ("miri", reason),
+        Miri::Checked {
+            ignore_leaks: Some(reason),
+            ..
+        } => ("miri_ignore_leaks", reason),
+        Miri::Checked { .. } => return None,
+    };
+    reason.trim().is_empty().then(|| {
+        format!(
+            "{listing}: {field} needs a reason, e.g. {field} = \"measures wall-clock time\" \
+             (the Miri layer prints it, and readers should know why Miri does not check it)"
+        )
+    })
+}
+
 /// Each listing crate's files and its `listings.toml` agree.
 fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -212,6 +231,14 @@ fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
                 shown(&evidence)
             ));
         }
+        if !listing.can_print.is_empty() && !listing.witness_file().is_file() {
+            problems.push(format!(
+                "{listing}: {} does not exist (record it from real runs under Miri: \
+                 SNAPSHOTS=overwrite cargo test --test miri)",
+                shown(&listing.witness_file())
+            ));
+        }
+        problems.extend(miri_reason_problems(listing));
         let nondeterministic = listing.unordered || !listing.in_order.is_empty();
         if nondeterministic && listing.runs < 20 {
             problems.push(format!(
@@ -222,7 +249,11 @@ fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
 
     let known: BTreeSet<PathBuf> = listings
         .iter()
-        .flat_map(|listing| [listing.source.clone(), listing.evidence_file()])
+        .flat_map(|listing| {
+            let mut files = listing.evidence_files();
+            files.push(listing.source.clone());
+            files
+        })
         .collect();
     for crate_dir in catalog::listing_crates(root) {
         for dir in [crate_dir.join("src/bin"), crate_dir.join("output")] {
