@@ -35,12 +35,12 @@ fn main() {
 
     thread::scope(|s| {
         s.spawn(|| {
-            for _ in 0..10_000 {
+            for _ in 0..1_000 {
                 transfer(&alice, &bob, 1);
             }
         });
         s.spawn(|| {
-            for _ in 0..10_000 {
+            for _ in 0..1_000 {
                 transfer(&bob, &alice, 1);
             }
         });
@@ -48,5 +48,5 @@ fn main() {
 
     let alice = alice.balance.into_inner().unwrap();
     let bob = bob.balance.into_inner().unwrap();
-    println!("20000 transfers done: alice has {alice}, bob has {bob}");
+    println!("2000 transfers done: alice has {alice}, bob has {bob}");
 }
