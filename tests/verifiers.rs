@@ -235,7 +235,7 @@ fn lines_cut_short_must_still_be_the_first_ones() {
 }
 
 #[test]
-fn thread_ids_are_redacted_when_recording() {
+fn thread_ids_are_ignored_when_comparing() {
     let panic = "before\nthread 'parser' (31337) panicked at src/bin/x.rs:3:5:\nboom\n";
     assert_eq!(
         claims::redact_thread_ids(panic),
@@ -355,4 +355,17 @@ fn a_miri_exemption_without_a_reason_is_caught() {
         problems.contains("listing wrong-output: miri needs a reason"),
         "{problems}"
     );
+}
+
+#[test]
+fn a_varying_line_matches_only_its_pattern() {
+    let mut listing = fixture("wrong-output");
+    listing.varies = vec!["Result: [..]".to_owned()];
+    let shown = "$ cargo run\nResult: 7\nthread 'main' (12) panicked at x.rs:1:1:\n";
+    assert_eq!(
+        claims::as_pattern(&listing, shown),
+        "$ cargo run\nResult: [..]\nthread 'main' ([..]) panicked at x.rs:1:1:\n"
+    );
+    listing.varies.clear();
+    assert!(claims::as_pattern(&listing, shown).contains("Result: 7"));
 }

@@ -61,6 +61,10 @@ struct Entry {
     /// Outcomes Miri must witness on some seed: each a line pattern (`[..]`).
     #[serde(default)]
     can_print: Vec<String>,
+    /// Lines of the output file (a real run) that vary from run to run, as
+    /// patterns: `total = [..]`.
+    #[serde(default)]
+    varies: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +84,10 @@ pub struct Listing {
     pub miri: Miri,
     /// Lines some run under Miri must print (on at least one seed).
     pub can_print: Vec<String>,
+    /// Patterns for the lines of a run that vary (`total = [..]`): the
+    /// output file shows a real run, and its lines that match one of these
+    /// are compared as the pattern.
+    pub varies: Vec<String>,
 }
 
 /// How the Miri layer treats a listing.
@@ -260,6 +268,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 },
             },
             can_print: entry.can_print,
+            varies: entry.varies,
         });
     }
     Ok(listings)

@@ -53,7 +53,9 @@ pub fn check(listing: &Listing, run: &Run, root: &Path) -> Result<(), Failure> {
 /// Writes the output file from real runs (`SNAPSHOTS=overwrite`). Each run
 /// must end as claimed. The file shows the first run or, where lines may be
 /// cut short, the first run that printed the most of them: the file must show
-/// every line a run can print. Thread ids in panic messages become `[..]`.
+/// every line a run can print. It is a real run: the lines that vary are
+/// compared through the listing's `varies` patterns, and thread ids in panic
+/// messages are ignored.
 pub fn record(listing: &Listing, runs: &[Run]) -> Result<(), Failure> {
     for run in runs {
         check_ending(listing, run)?;
@@ -75,7 +77,7 @@ pub fn record(listing: &Listing, runs: &[Run]) -> Result<(), Failure> {
         .max_by_key(printed)
         .expect("at least one run");
     let path = listing.output_file();
-    let text = redact_thread_ids(&transcript(listing, &best.output));
+    let text = transcript(listing, &best.output);
     std::fs::write(&path, text).map_err(|e| Failure {
         listing: listing.to_string(),
         claim: "its output file can be written".to_owned(),
@@ -84,7 +86,7 @@ pub fn record(listing: &Listing, runs: &[Run]) -> Result<(), Failure> {
 }
 
 /// `thread 'main' (10014) panicked at` becomes `thread 'main' ([..]) panicked at`:
-/// the id changes from run to run.
+/// the id (the operating system's id of the thread) changes from run to run.
 pub fn redact_thread_ids(text: &str) -> String {
     const MARK: &str = ") panicked at";
     let mut out = String::with_capacity(text.len());
@@ -172,6 +174,26 @@ fn complete_lines<'a>(listing: &Listing, output: &'a str) -> &'a str {
     &output[..output.rfind('\n').map_or(0, |newline| newline + 1)]
 }
 
+/// An output file (a real run) as the pattern a run must match: thread ids
+/// in panic messages become `[..]`, and each line that one of the listing's
+/// `varies` patterns matches becomes that pattern.
+pub fn as_pattern(listing: &Listing, shown: &str) -> String {
+    redact_thread_ids(shown)
+        .split_inclusive('\n')
+        .map(|line| {
+            let text = line.trim_end_matches('\n');
+            match listing
+                .varies
+                .iter()
+                .find(|pattern| line_matches(text, pattern))
+            {
+                Some(pattern) => format!("{pattern}{}", &line[text.len()..]),
+                None => line.to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// The text a reader sees in a terminal: the command, then what it printed.
 fn transcript(listing: &Listing, output: &str) -> String {
     format!("$ {}\n{output}", listing.command())
@@ -179,13 +201,14 @@ fn transcript(listing: &Listing, output: &str) -> String {
 
 fn match_output(listing: &Listing, output: &str) -> Result<(), String> {
     let path = listing.output_file();
-    let actual = transcript(listing, output);
+    let actual = redact_thread_ids(&transcript(listing, output));
     let expected = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "{}: {e}\n(create it from a real run: SNAPSHOTS=overwrite cargo test --test listings)",
             path.display()
         )
     })?;
+    let expected = as_pattern(listing, &expected);
     // Lines that may stop early are checked on their own, below.
     let without_cut_short = |text: &str| -> String {
         text.lines()
@@ -248,6 +271,8 @@ fn compare(actual: String, expected: Data) -> Result<(), String> {
 /// match one for one (`[..]` wildcards allowed).
 fn match_in_order(listing: &Listing, key: &str, output: &str) -> Result<(), String> {
     let expected = std::fs::read_to_string(listing.output_file()).map_err(|e| e.to_string())?;
+    let expected = as_pattern(listing, &expected);
+    let output = &redact_thread_ids(output);
     let keep = |text: &str| -> String {
         text.lines()
             .filter(|line| line.contains(key))

@@ -239,6 +239,19 @@ fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
             ));
         }
         problems.extend(miri_reason_problems(listing));
+        for file in listing.evidence_files() {
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            if listing.kind != Kind::Fails
+                && text.lines().any(|line| line.contains("[..]") || line == "...")
+            {
+                problems.push(format!(
+                    "{listing}: {} shows a pattern, not a run: readers see this file, so \
+                     record a real run (SNAPSHOTS=overwrite) and give the lines that vary \
+                     as patterns in listings.toml: varies = [\"total = [..]\"]",
+                    shown(&file)
+                ));
+            }
+        }
         let nondeterministic = listing.unordered || !listing.in_order.is_empty();
         if nondeterministic && listing.runs < 20 {
             problems.push(format!(
