@@ -2,7 +2,7 @@
 //! whose claim the other layers check, every listing is shown with what it
 //! does, and every block is marked as what its listing does.
 
-use harness::{catalog, repo_root, tidy};
+use harness::{catalog, proof, repo_root, tidy};
 
 #[test]
 fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
@@ -14,5 +14,26 @@ fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
         "{} coverage problem(s):\n{}",
         problems.len(),
         problems.join("\n")
+    );
+}
+
+/// The table of what was verified for each listing is generated from the
+/// catalog; the committed one must be up to date.
+#[test]
+fn the_table_of_checked_listings_is_up_to_date() {
+    let root = repo_root();
+    let listings = catalog::load(&root).unwrap();
+    let table = proof::table(&root, &tidy::chapters(&root), &listings);
+    let path = root.join(proof::TABLE);
+    if harness::overwrite_requested() {
+        std::fs::write(&path, &table).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == table,
+        "{} is out of date with listings/*/listings.toml: regenerate it with \
+         SNAPSHOTS=overwrite cargo test --test tidy",
+        proof::TABLE
     );
 }

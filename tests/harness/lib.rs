@@ -9,6 +9,7 @@ pub mod claims;
 pub mod html;
 pub mod markdown;
 pub mod miri;
+pub mod proof;
 pub mod run;
 pub mod server;
 pub mod snippets;

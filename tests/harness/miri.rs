@@ -63,7 +63,11 @@ pub fn default_seeds() -> u64 {
 
 /// The seeds a listing is checked on: `0..n`.
 pub fn seeds(listing: &Listing) -> std::ops::Range<u64> {
-    let default = default_seeds();
+    seeds_with(listing, default_seeds())
+}
+
+/// The seeds a listing is checked on when each gets at least `default`.
+pub fn seeds_with(listing: &Listing, default: u64) -> std::ops::Range<u64> {
     match &listing.miri {
         Miri::Checked {
             seeds: Some(seeds), ..
