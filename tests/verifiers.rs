@@ -369,3 +369,25 @@ fn a_varying_line_matches_only_its_pattern() {
     listing.varies.clear();
     assert!(claims::as_pattern(&listing, shown).contains("Result: 7"));
 }
+
+#[test]
+fn captions_out_of_order_or_naming_another_file_are_caught() {
+    let mut chapter = chapter_6();
+    chapter.text = chapter
+        .text
+        .replacen("Listing 6-2:", "Listing 6-3:", 1)
+        .replacen(
+            "<code>listings/ch06-mutex/src/bin/counter-arc.rs</code>",
+            "<code>listings/ch06-mutex/src/bin/counter-rc.rs</code>",
+            1,
+        );
+    let problems = tidy::caption_problems(&[chapter]).join("\n");
+    assert!(
+        problems.contains("Listing 6-3 should be Listing 6-2"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("the caption names listings/ch06-mutex/src/bin/counter-rc.rs"),
+        "{problems}"
+    );
+}

@@ -48,6 +48,7 @@ pub fn chapters(root: &Path) -> Vec<Chapter> {
 /// Everything that breaks a coverage rule, one readable line each.
 pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<String> {
     let mut problems = files_match_catalog(root, listings);
+    problems.extend(caption_problems(chapters));
 
     let by_source: HashMap<PathBuf, &Listing> = listings
         .iter()
@@ -147,6 +148,104 @@ pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<
                         evidence.strip_prefix(root).unwrap_or(&evidence).display()
                     ));
                 }
+            }
+        }
+    }
+    problems
+}
+
+/// A `<p class="caption">Listing 6-2: … (<code>listings/…/x.rs</code>)</p>`.
+struct Caption {
+    /// `Listing` or `Figure`.
+    what: String,
+    chapter: u32,
+    number: u32,
+    /// 1-based line where it starts.
+    line: usize,
+    /// The file it names in `<code>`, if any.
+    file: Option<String>,
+}
+
+fn captions(text: &str) -> Vec<Caption> {
+    const OPEN: &str = "<p class=\"caption\">";
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(OPEN) {
+        let start = from + at + OPEN.len();
+        let end = text[start..].find("</p>").map_or(text.len(), |end| start + end);
+        let body = &text[start..end];
+        from = end;
+        let Some((label, _)) = body.split_once(':') else {
+            continue;
+        };
+        let Some((what, number)) = label.trim().split_once(' ') else {
+            continue;
+        };
+        let Some((chapter, number)) = number.split_once('-') else {
+            continue;
+        };
+        let (Ok(chapter), Ok(number)) = (chapter.parse(), number.parse()) else {
+            continue;
+        };
+        let file = body.rsplit_once("<code>").and_then(|(_, code)| {
+            code.split_once("</code>")
+                .map(|(file, _)| file.to_owned())
+                .filter(|file| file.starts_with("listings/"))
+        });
+        found.push(Caption {
+            what: what.to_owned(),
+            chapter,
+            number,
+            line: text[..start].matches('\n').count() + 1,
+            file,
+        });
+    }
+    found
+}
+
+/// Captions are numbered in order within each chapter (its pages together,
+/// in file order), with the chapter's number, and a listing's caption names
+/// the file its block shows.
+pub fn caption_problems(chapters: &[Chapter]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut next: HashMap<(u32, String), u32> = HashMap::new();
+    for chapter in chapters {
+        let name = chapter.path.file_name().unwrap_or_default().to_string_lossy();
+        let Some(number) = name
+            .strip_prefix("ch")
+            .and_then(|rest| rest.get(..2))
+            .and_then(|digits| digits.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let blocks = markdown::code_blocks(&chapter.text);
+        for caption in captions(&chapter.text) {
+            let at = format!("{}:{}", chapter.path.display(), caption.line);
+            let expected = next.entry((number, caption.what.clone())).or_insert(1);
+            if (caption.chapter, caption.number) != (number, *expected) {
+                problems.push(format!(
+                    "{at}: {} {}-{} should be {} {number}-{expected}: captions are numbered in \
+                     order within their chapter (renumber the later ones, and the text that \
+                     refers to them)",
+                    caption.what, caption.chapter, caption.number, caption.what
+                ));
+            }
+            *expected = caption.number.max(*expected) + 1;
+            if caption.what != "Listing" {
+                continue;
+            }
+            let shown = blocks
+                .iter()
+                .filter(|block| block.is_rust() && block.line < caption.line)
+                .next_back()
+                .and_then(listing_of)
+                .map(|include| include.path.trim_start_matches("../").to_owned());
+            if caption.file.is_some() && caption.file != shown {
+                problems.push(format!(
+                    "{at}: the caption names {}, but the block before it shows {}",
+                    caption.file.as_deref().unwrap_or("no file"),
+                    shown.as_deref().unwrap_or("no listing")
+                ));
             }
         }
     }
