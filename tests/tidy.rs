@@ -2,7 +2,7 @@
 //! whose claim the other layers check, every listing is shown with what it
 //! does, and every block is marked as what its listing does.
 
-use harness::{catalog, proof, repo_root, tidy};
+use harness::{cargo, catalog, proof, repo_root, tidy};
 
 #[test]
 fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
@@ -15,6 +15,15 @@ fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+#[test]
+fn compile_fail_listings_build_only_with_the_fail_feature() {
+    let root = repo_root();
+    let listings = catalog::load(&root).unwrap();
+    let required = cargo::required_features(&root).unwrap_or_else(|e| panic!("{e}"));
+    let problems = tidy::feature_problems(&listings, &required);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The table of what was verified for each listing is generated from the

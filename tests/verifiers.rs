@@ -293,7 +293,10 @@ fn miri_verdict(name: &str) -> Option<Result<(), Failure>> {
 fn miri_failure(name: &str) -> Option<Failure> {
     let failure = miri_verdict(name)?.expect_err("Miri must reject a false claim");
     let message = failure.to_string();
-    assert!(message.contains("seed"), "the seed is missing from:\n{message}");
+    assert!(
+        message.contains("seed"),
+        "the seed is missing from:\n{message}"
+    );
     Some(failure)
 }
 
@@ -305,7 +308,9 @@ fn miri_catches_output_that_differs_on_some_seed() {
     };
     assert_names(&failure, "order-varies", "prints exactly");
     assert!(
-        failure.detail.contains("reproduce: MIRIFLAGS=\"-Zmiri-seed="),
+        failure
+            .detail
+            .contains("reproduce: MIRIFLAGS=\"-Zmiri-seed="),
         "{failure}"
     );
 }
@@ -388,6 +393,18 @@ fn captions_out_of_order_or_naming_another_file_are_caught() {
     );
     assert!(
         problems.contains("the caption names listings/ch06-mutex/src/bin/counter-rc.rs"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_compile_fail_listing_without_the_fail_feature_is_caught() {
+    let listing = fixture("compiles");
+    let mut required = std::collections::HashMap::new();
+    required.insert((listing.chapter.clone(), listing.name.clone()), Vec::new());
+    let problems = tidy::feature_problems(&[listing], &required).join("\n");
+    assert!(
+        problems.contains("required-features = [\"fail\"]"),
         "{problems}"
     );
 }

@@ -109,3 +109,55 @@ fn package_name(id: &str) -> String {
             .to_owned(),
     }
 }
+
+#[derive(Deserialize)]
+struct Metadata {
+    packages: Vec<MetadataPackage>,
+}
+
+#[derive(Deserialize)]
+struct MetadataPackage {
+    name: String,
+    targets: Vec<MetadataTarget>,
+}
+
+#[derive(Deserialize)]
+struct MetadataTarget {
+    name: String,
+    kind: Vec<String>,
+    #[serde(rename = "required-features", default)]
+    required_features: Vec<String>,
+}
+
+/// The `required-features` of every binary of the workspace, by
+/// `(package, binary)`, from `cargo metadata`.
+pub fn required_features(root: &Path) -> Result<HashMap<(String, String), Vec<String>>, String> {
+    let output = cargo(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed (is a listing crate's Cargo.toml broken?):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: Metadata = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed something unexpected: {e}"))?;
+    Ok(metadata
+        .packages
+        .into_iter()
+        .flat_map(|package| {
+            package
+                .targets
+                .into_iter()
+                .filter(|target| target.kind.iter().any(|kind| kind == "bin"))
+                .map(move |target| {
+                    (
+                        (package.name.clone(), target.name),
+                        target.required_features,
+                    )
+                })
+        })
+        .collect())
+}

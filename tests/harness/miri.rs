@@ -268,12 +268,19 @@ pub fn verify(
 
 /// Runs `listing` on each of its seeds, one after the other.
 pub fn run_seeds(root: &Path, listing: &Listing) -> Vec<MiriRun> {
-    seeds(listing).map(|seed| run(root, listing, seed)).collect()
+    seeds(listing)
+        .map(|seed| run(root, listing, seed))
+        .collect()
 }
 
 /// Checks one seed's run against the listing's claim: it ended as its kind
 /// says, with no error of Miri's, and printed what its output file shows.
-pub fn check(listing: &Listing, run: &MiriRun, root: &Path, toolchain: &str) -> Result<(), Failure> {
+pub fn check(
+    listing: &Listing,
+    run: &MiriRun,
+    root: &Path,
+    toolchain: &str,
+) -> Result<(), Failure> {
     let expected = match listing.kind {
         Kind::Runs => Verdict::Exited(Some(0)),
         Kind::Panics => Verdict::Exited(Some(101)),
@@ -291,10 +298,14 @@ pub fn check(listing: &Listing, run: &MiriRun, root: &Path, toolchain: &str) -> 
     };
     if run.verdict != expected {
         let claim = match listing.kind {
-            Kind::Runs => "runs to completion, exits with 0, with no undefined behaviour, \
-                           data race or leak",
-            Kind::Panics => "panics: exits with code 101, with no undefined behaviour, \
-                             data race or leak",
+            Kind::Runs => {
+                "runs to completion, exits with 0, with no undefined behaviour, \
+                           data race or leak"
+            }
+            Kind::Panics => {
+                "panics: exits with code 101, with no undefined behaviour, \
+                             data race or leak"
+            }
             _ => "hangs by design: Miri reports it deadlocked",
         };
         return Err(on_seed(Failure {
@@ -320,12 +331,13 @@ fn describe(verdict: &Verdict) -> String {
         Verdict::Exited(None) => "it was killed by a signal".to_owned(),
         Verdict::Deadlocked => "Miri reported a deadlock".to_owned(),
         Verdict::UndefinedBehavior => "Miri reported undefined behaviour".to_owned(),
-        Verdict::Leaked => "Miri reported a leak (threads or memory left when main returned)"
-            .to_owned(),
+        Verdict::Leaked => {
+            "Miri reported a leak (threads or memory left when main returned)".to_owned()
+        }
         Verdict::Error => "Miri stopped it with an error".to_owned(),
-        Verdict::StillRunning => format!(
-            "it was still running after {MIRI_LIMIT:?}: a loop or a spin is not a deadlock"
-        ),
+        Verdict::StillRunning => {
+            format!("it was still running after {MIRI_LIMIT:?}: a loop or a spin is not a deadlock")
+        }
     }
 }
 
@@ -429,7 +441,11 @@ fn witness_blocks(text: &str) -> Vec<(u64, String)> {
 
 /// Writes the witness file: for each outcome, the first seed that printed
 /// it, as a reader would see it in a terminal.
-pub fn record_witnesses(listing: &Listing, runs: &[MiriRun], toolchain: &str) -> Result<(), Failure> {
+pub fn record_witnesses(
+    listing: &Listing,
+    runs: &[MiriRun],
+    toolchain: &str,
+) -> Result<(), Failure> {
     let mut seeds: Vec<u64> = Vec::new();
     for pattern in &listing.can_print {
         let run = witness(runs, pattern).ok_or_else(|| Failure {
@@ -443,7 +459,10 @@ pub fn record_witnesses(listing: &Listing, runs: &[MiriRun], toolchain: &str) ->
     }
     let mut text = String::new();
     for seed in seeds {
-        let run = runs.iter().find(|run| run.seed == seed).expect("a run per seed");
+        let run = runs
+            .iter()
+            .find(|run| run.seed == seed)
+            .expect("a run per seed");
         let _ = write!(
             text,
             "$ {}\n{}",

@@ -25,7 +25,10 @@ pub fn table(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> String 
          |---|---|---|---|---|\n",
     );
     for listing in listings {
-        let source = listing.source.canonicalize().unwrap_or(listing.source.clone());
+        let source = listing
+            .source
+            .canonicalize()
+            .unwrap_or(listing.source.clone());
         let name = match shown_in.get(&source) {
             Some(page) => format!("[{}]({page})", listing.name),
             None => listing.name.clone(),
@@ -65,7 +68,10 @@ fn pages_showing(root: &Path, chapters: &[Chapter]) -> HashMap<PathBuf, String> 
 fn kind(listing: &Listing) -> String {
     match listing.kind {
         Kind::Runs => "runs".to_owned(),
-        Kind::Fails => format!("fails to compile: `{}`", listing.error.as_deref().unwrap_or("")),
+        Kind::Fails => format!(
+            "fails to compile: `{}`",
+            listing.error.as_deref().unwrap_or("")
+        ),
         Kind::Panics => "panics".to_owned(),
         Kind::Hangs => "hangs by design".to_owned(),
     }

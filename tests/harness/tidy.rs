@@ -172,7 +172,9 @@ fn captions(text: &str) -> Vec<Caption> {
     let mut from = 0;
     while let Some(at) = text[from..].find(OPEN) {
         let start = from + at + OPEN.len();
-        let end = text[start..].find("</p>").map_or(text.len(), |end| start + end);
+        let end = text[start..]
+            .find("</p>")
+            .map_or(text.len(), |end| start + end);
         let body = &text[start..end];
         from = end;
         let Some((label, _)) = body.split_once(':') else {
@@ -210,7 +212,11 @@ pub fn caption_problems(chapters: &[Chapter]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut next: HashMap<(u32, String), u32> = HashMap::new();
     for chapter in chapters {
-        let name = chapter.path.file_name().unwrap_or_default().to_string_lossy();
+        let name = chapter
+            .path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let Some(number) = name
             .strip_prefix("ch")
             .and_then(|rest| rest.get(..2))
@@ -247,6 +253,41 @@ pub fn caption_problems(chapters: &[Chapter]) -> Vec<String> {
                     shown.as_deref().unwrap_or("no listing")
                 ));
             }
+        }
+    }
+    problems
+}
+
+/// A listing that fails to compile builds only with the `fail` feature (so
+/// `cargo build` stays green), and only such a listing does.
+pub fn feature_problems(
+    listings: &[Listing],
+    required: &HashMap<(String, String), Vec<String>>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for listing in listings {
+        let manifest = format!("listings/{}/Cargo.toml", listing.chapter);
+        let key = (listing.chapter.clone(), listing.name.clone());
+        let Some(features) = required.get(&key) else {
+            problems.push(format!(
+                "{listing}: cargo knows no binary {} in package {} (does its source exist, and is {manifest} \
+                 named after its directory?)",
+                listing.name, listing.chapter
+            ));
+            continue;
+        };
+        let needs_fail = features.iter().any(|feature| feature == "fail");
+        if listing.kind == Kind::Fails && !needs_fail {
+            problems.push(format!(
+                "{listing} fails to compile, so it must build only with the `fail` feature: \
+                 add to {manifest}:\n\n[[bin]]\nname = \"{}\"\nrequired-features = [\"fail\"]\n",
+                listing.name
+            ));
+        } else if listing.kind != Kind::Fails && needs_fail {
+            problems.push(format!(
+                "{listing} is not a compile-fail listing, but {manifest} builds it only with \
+                 the `fail` feature: remove its required-features"
+            ));
         }
     }
     problems
@@ -341,7 +382,9 @@ fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
         for file in listing.evidence_files() {
             let text = fs::read_to_string(&file).unwrap_or_default();
             if listing.kind != Kind::Fails
-                && text.lines().any(|line| line.contains("[..]") || line == "...")
+                && text
+                    .lines()
+                    .any(|line| line.contains("[..]") || line == "...")
             {
                 problems.push(format!(
                     "{listing}: {} shows a pattern, not a run: readers see this file, so \
