@@ -76,6 +76,8 @@ pub struct Listing {
     pub kind: Kind,
     /// `src/bin/<name>.rs` of the listing crate.
     pub source: PathBuf,
+    /// The listing crate's directory.
+    pub dir: PathBuf,
     pub error: Option<String>,
     pub unordered: bool,
     pub in_order: Vec<String>,
@@ -141,12 +143,24 @@ impl Listing {
         files
     }
 
+    /// The listing crate: where its claim and its evidence live.
     pub fn crate_dir(&self) -> PathBuf {
-        self.source
-            .ancestors()
-            .nth(3)
-            .expect("listings live in <crate>/src/bin/")
-            .to_path_buf()
+        self.dir.clone()
+    }
+
+    /// The same claim, made of another program: a reader's attempt at an
+    /// exercise is held to what the book's solution claims.
+    pub fn attempted_in(&self, source: PathBuf) -> Listing {
+        Listing {
+            source,
+            ..self.clone()
+        }
+    }
+
+    /// Whether its source is a binary of its listing crate (not a lone file,
+    /// such as a reader's attempt or a fixture of the verifiers).
+    pub fn in_crate(&self) -> bool {
+        self.source.starts_with(self.dir.join("src/bin")) && self.dir.join("Cargo.toml").is_file()
     }
 
     /// The command a reader types in the repository root to see it for themselves.
@@ -252,6 +266,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
         };
         listings.push(Listing {
             source: crate_dir.join("src/bin").join(format!("{name}.rs")),
+            dir: crate_dir.to_path_buf(),
             chapter: chapter.clone(),
             name,
             kind: entry.kind,

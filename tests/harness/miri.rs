@@ -21,6 +21,9 @@ use crate::run::{self, Ending};
 /// `cargo test`.
 pub const DEFAULT_SEEDS: u64 = 4;
 
+/// Where a reader's attempts at the exercises live (`cargo book exercise`).
+pub const EXERCISES_DIR: &str = "exercises";
+
 /// How long one run under Miri may take before it counts as not finishing.
 pub const MIRI_LIMIT: Duration = Duration::from_secs(60);
 
@@ -91,6 +94,19 @@ fn flags(listing: &Listing, seed: u64) -> String {
 
 /// The command a reader types to see one seed's run for themselves.
 pub fn command_line(listing: &Listing, seed: u64, toolchain: &str) -> String {
+    if !listing.in_crate() {
+        // A reader's attempt at an exercise, or a fixture.
+        return match listing.source.parent().and_then(Path::file_name) {
+            Some(dir) if dir == EXERCISES_DIR => {
+                format!("cargo book exercise {} --seed {seed}", listing.name)
+            }
+            _ => format!(
+                "rustup run {toolchain} miri --edition 2024 {} {}",
+                listing.source.display(),
+                flags(listing, seed)
+            ),
+        };
+    }
     format!(
         "MIRIFLAGS=\"{}\" cargo +{toolchain} miri run -p {} --bin {}",
         flags(listing, seed),
@@ -190,7 +206,7 @@ impl MiriRun {
 /// which are not a crate.
 pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
     let toolchain = toolchain(root);
-    let mut command = if listing.crate_dir().join("Cargo.toml").is_file() {
+    let mut command = if listing.in_crate() {
         let mut cargo = Command::new("cargo");
         cargo
             .arg(format!("+{toolchain}"))

@@ -3,6 +3,7 @@
 //! book with live reload and a local playground for its Run buttons.
 
 mod diagnostics;
+pub mod exercise;
 pub mod links;
 pub mod playground;
 mod render;

@@ -19,6 +19,15 @@ commands:
   expand DIR          write each chapter, includes expanded, under DIR
   links               list the chapters' external links (the tests check
                       only the links inside the book: they have no network)
+  exercise [NAME]     list the exercises and how far you are with each; with
+                      NAME, start it (writes exercises/NAME.rs from the
+                      starter) or check your attempt with the book's own
+                      verifiers: native runs, then Miri seeds
+      --watch         check again on every save
+      --seed N        check only Miri seed N (as a failure suggests)
+      --reset         replace your attempt with the starter (asks first)
+      --force         with --reset: do not ask
+      --attempts DIR  keep attempts in DIR instead of exercises/
 
 common options:
       --root DIR      the book to use (default: this repository)
@@ -31,6 +40,7 @@ struct Args {
     open: bool,
     dest: Option<PathBuf>,
     root: Option<PathBuf>,
+    exercise: book_tools::exercise::Options,
 }
 
 fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -41,6 +51,14 @@ fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
         open: false,
         dest: None,
         root: None,
+        exercise: book_tools::exercise::Options {
+            name: None,
+            attempts: None,
+            watch: false,
+            reset: false,
+            force: false,
+            seed: None,
+        },
     };
     let mut seen_command = false;
     while let Some(arg) = raw.next() {
@@ -53,6 +71,14 @@ fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
             "--open" => args.open = true,
             "--dest" => args.dest = Some(value("--dest")?.into()),
             "--root" => args.root = Some(value("--root")?.into()),
+            "--watch" => args.exercise.watch = true,
+            "--reset" => args.exercise.reset = true,
+            "--force" => args.exercise.force = true,
+            "--attempts" => args.exercise.attempts = Some(value("--attempts")?.into()),
+            "--seed" => {
+                let seed = value("--seed")?;
+                args.exercise.seed = Some(seed.parse().map_err(|_| format!("not a seed: {seed}"))?);
+            }
             "-h" | "--help" | "help" => args.command = "help".to_owned(),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             _ if !seen_command => {
@@ -66,7 +92,7 @@ fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let mut args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(error) => {
             eprint!("error: {error}\n\n{USAGE}");
@@ -93,6 +119,10 @@ fn main() -> ExitCode {
         ),
         ("build", []) => build_html(&root, args.dest),
         ("links", []) => book_tools::links::print(&root),
+        ("exercise", [] | [_]) => {
+            args.exercise.name = args.positional.first().cloned();
+            book_tools::exercise::run(&root, &args.exercise)
+        }
         ("expand", [dest]) => expand_chapters(&root, &PathBuf::from(dest)).map(|written| {
             eprintln!("Wrote {} chapters to {dest}", written.len());
         }),

@@ -35,24 +35,33 @@ pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
 /// `{{#include}}` and `{{#rustdoc_include}}` lines, to `dest` (same relative
 /// paths as in `src/`). This is the text a reader sees and copies.
 pub fn expand_chapters(root: &Path, dest: &Path) -> Result<Vec<PathBuf>> {
-    let book = load(root)?;
-    let (expanded, _) = book
-        .preprocess_book(&MarkdownRenderer::new())
-        .context("expanding the chapters")?;
-
+    let expanded = expanded_chapters(root)?;
     if dest.exists() {
         fs::remove_dir_all(dest).with_context(|| format!("removing {}", dest.display()))?;
     }
     let mut written = Vec::new();
-    for chapter in expanded.chapters() {
-        let relative = chapter.path.as_ref().expect("chapters() skips drafts");
+    for (relative, content) in expanded {
         let path = dest.join(relative);
         fs::create_dir_all(path.parent().expect("a chapter path has a parent"))?;
-        fs::write(&path, &chapter.content)
-            .with_context(|| format!("writing {}", path.display()))?;
+        fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Every chapter (its path relative to `src/`) with its includes expanded.
+pub fn expanded_chapters(root: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let book = load(root)?;
+    let (expanded, _) = book
+        .preprocess_book(&MarkdownRenderer::new())
+        .context("expanding the chapters")?;
+    Ok(expanded
+        .chapters()
+        .map(|chapter| {
+            let relative = chapter.path.clone().expect("chapters() skips drafts");
+            (relative, chapter.content.clone())
+        })
+        .collect())
 }
 
 fn load(root: &Path) -> Result<MDBook> {
