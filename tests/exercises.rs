@@ -54,7 +54,10 @@ fn the_starter_is_written_once_and_fails_with_a_hint() {
     let (ok, text) = exercise(&dir, &["philosophers"]);
     assert!(!ok, "the starter passed:\n{text}");
     for expected in ["not yet implemented", "Hint:", "not solved yet"] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     let (_, list) = exercise(&dir, &[]);
     assert!(
@@ -109,7 +112,10 @@ fn a_solution_that_deadlocks_on_some_schedule_is_caught() {
         ".lock()",
         "reproduce: cargo book exercise philosophers --seed 0",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
 }
 

@@ -242,8 +242,7 @@ pub fn caption_problems(chapters: &[Chapter]) -> Vec<String> {
             }
             let shown = blocks
                 .iter()
-                .filter(|block| block.is_rust() && block.line < caption.line)
-                .next_back()
+                .rfind(|block| block.is_rust() && block.line < caption.line)
                 .and_then(listing_of)
                 .map(|include| include.path.trim_start_matches("../").to_owned());
             if caption.file.is_some() && caption.file != shown {

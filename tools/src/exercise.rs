@@ -143,7 +143,11 @@ fn state(attempt: &Path) -> State {
 }
 
 fn record(attempt: &Path, solved: bool, text: &[u8]) {
-    let mut recorded = if solved { b"solved\n".to_vec() } else { b"failing\n".to_vec() };
+    let mut recorded = if solved {
+        b"solved\n".to_vec()
+    } else {
+        b"failing\n".to_vec()
+    };
     recorded.extend_from_slice(text);
     let _ = fs::write(verdict_file(attempt), recorded);
 }
@@ -161,7 +165,9 @@ fn page(root: &Path, exercise: &Listing) -> Result<tidy::Chapter> {
             let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
             markdown::includes(&chapter.text)
                 .iter()
-                .any(|(_, include)| dir.join(&include.path).canonicalize().ok() == Some(source.clone()))
+                .any(|(_, include)| {
+                    dir.join(&include.path).canonicalize().ok() == Some(source.clone())
+                })
         })
         .with_context(|| format!("no page shows the solution of {}", exercise.name))
 }
@@ -180,18 +186,35 @@ fn starter(root: &Path, exercise: &Listing) -> Result<String> {
         .into_iter()
         .find(|block| block.is_rust() && block.has("ignore"))
         .map(|block| block.content)
-        .with_context(|| format!("{} shows no starter (a rust,ignore block)", page.path.display()))
+        .with_context(|| {
+            format!(
+                "{} shows no starter (a rust,ignore block)",
+                page.path.display()
+            )
+        })
 }
 
 /// The page's hint: a `> **Hint:** …` paragraph.
 fn hint(root: &Path, exercise: &Listing) -> Option<String> {
     let page = page(root, exercise).ok()?;
-    let mut lines = page.text.lines().skip_while(|line| !line.starts_with("> **Hint:**"));
-    let first = lines.next()?.trim_start_matches("> **Hint:**").trim().to_owned();
+    let mut lines = page
+        .text
+        .lines()
+        .skip_while(|line| !line.starts_with("> **Hint:**"));
+    let first = lines
+        .next()?
+        .trim_start_matches("> **Hint:**")
+        .trim()
+        .to_owned();
     let rest = lines
         .take_while(|line| line.starts_with('>') && line.trim() != ">")
         .map(|line| line.trim_start_matches('>').trim());
-    Some(std::iter::once(first.as_str()).chain(rest).collect::<Vec<_>>().join(" "))
+    Some(
+        std::iter::once(first.as_str())
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 fn write_starter(root: &Path, exercise: &Listing, attempt: &Path) -> Result<()> {
@@ -221,7 +244,10 @@ fn reset(root: &Path, exercise: &Listing, attempt: &Path, force: bool) -> Result
 }
 
 fn shown(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// Checks an attempt; prints what it found. `Ok(true)`: solved.
@@ -255,9 +281,7 @@ fn check(root: &Path, exercise: &Listing, attempt: &Path, seed: Option<u64>) -> 
 
 /// The book's verifiers on an attempt: `Ok(summary)`, or what is wrong.
 fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<String, String>> {
-    let exe = root
-        .join("target/exercises")
-        .join(&listing.name);
+    let exe = root.join("target/exercises").join(&listing.name);
     fs::create_dir_all(exe.parent().unwrap())?;
     let compiled = Command::new("rustc")
         .current_dir(root)
@@ -320,7 +344,10 @@ fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<St
 fn waiting_threads(report: &str, source: &Path) -> String {
     let file = source.file_name().unwrap_or_default().to_string_lossy();
     let mut summary = String::new();
-    for block in report.split("error: the evaluated program deadlocked").skip(1) {
+    for block in report
+        .split("error: the evaluated program deadlocked")
+        .skip(1)
+    {
         let thread = block
             .lines()
             .find_map(|line| line.trim().strip_prefix("= note: this is on thread "))
@@ -339,7 +366,9 @@ fn waiting_threads(report: &str, source: &Path) -> String {
                     Some(text.lines().nth(line.checked_sub(1)?)?.trim().to_owned())
                 })
                 .unwrap_or_default();
-            summary.push_str(&format!("\n  thread {thread} waits at {place}\n      {code}"));
+            summary.push_str(&format!(
+                "\n  thread {thread} waits at {place}\n      {code}"
+            ));
         }
     }
     if summary.is_empty() {
