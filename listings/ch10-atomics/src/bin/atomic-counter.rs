@@ -7,7 +7,7 @@ fn main() {
     thread::scope(|s| {
         for _ in 0..10 {
             s.spawn(|| {
-                for _ in 0..1000 {
+                for _ in 0..100 {
                     counter.fetch_add(1, Ordering::Relaxed);
                 }
             });

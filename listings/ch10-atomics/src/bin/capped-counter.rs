@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-const SEATS: usize = 2500;
+const SEATS: usize = 250;
 
 // ANCHOR: take_seat
 /// Takes a seat if one is left. Returns whether it got one.
@@ -12,9 +12,9 @@ fn take_seat(sold: &AtomicUsize) -> bool {
             return false;
         }
         // Store seen + 1 only if the counter still holds `seen`.
-        match sold.compare_exchange(seen, seen + 1, Ordering::Relaxed, Ordering::Relaxed) {
+        match sold.compare_exchange_weak(seen, seen + 1, Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => return true,
-            Err(now) => seen = now, // another thread got there first: retry
+            Err(now) => seen = now, // changed, or a spurious failure: retry
         }
     }
 }
@@ -27,7 +27,7 @@ fn main() {
     thread::scope(|s| {
         for _ in 0..10 {
             s.spawn(|| {
-                for _ in 0..1000 {
+                for _ in 0..100 {
                     if take_seat(&sold) {
                         booked.fetch_add(1, Ordering::Relaxed);
                     }
