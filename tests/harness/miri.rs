@@ -216,13 +216,8 @@ pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
             .env("MIRIFLAGS", flags(listing, seed));
         cargo
     } else {
-        let mut driver = Command::new("rustup");
-        driver
-            .args(["run", &toolchain, "miri", "--sysroot"])
-            .arg(sysroot(root, &toolchain))
-            .args(["--edition", "2024", "--crate-name", "listing"])
-            .arg(&listing.source)
-            .args(flags(listing, seed).split(' '));
+        let mut driver = driver(root, &listing.source);
+        driver.args(flags(listing, seed).split(' '));
         driver
     };
     command
@@ -234,6 +229,21 @@ pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
     let run = run::run_command(command, MIRI_LIMIT)
         .unwrap_or_else(|e| panic!("{listing}: could not start Miri: {e}"));
     MiriRun::from_output(seed, &run.output, &run.ending)
+}
+
+/// The Miri driver on one lone file (edition 2024, no dependencies), from
+/// the repository root: add `-Zmiri-seed=N` and other flags as arguments.
+pub fn driver(root: &Path, source: &Path) -> Command {
+    let toolchain = toolchain(root);
+    let mut driver = Command::new("rustup");
+    driver
+        .current_dir(root)
+        .args(["run", &toolchain, "miri", "--sysroot"])
+        .arg(sysroot(root, &toolchain))
+        .args(["--edition", "2024", "--crate-name", "listing"])
+        .arg(source)
+        .env_remove("RUSTUP_TOOLCHAIN");
+    driver
 }
 
 /// The standard library built for Miri (`cargo miri setup` builds it once).
