@@ -308,7 +308,7 @@ fn miri_catches_output_that_differs_on_some_seed() {
     };
     assert_names(&failure, "order-varies", "prints exactly");
     assert!(
-        failure.detail.contains("reproduce: ") && failure.detail.contains("-Zmiri-seed=4"),
+        failure.detail.contains("reproduce: ") && failure.detail.contains("-Zmiri-seed="),
         "{failure}"
     );
 }
