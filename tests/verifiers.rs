@@ -406,3 +406,16 @@ fn a_compile_fail_listing_without_the_fail_feature_is_caught() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_miri_button_on_a_listing_miri_does_not_run_is_caught() {
+    let mut chapter = chapter_6();
+    chapter.text = chapter
+        .text
+        .replacen("```rust,compile_fail", "```rust,compile_fail,miri", 1);
+    let problems = tidy_problems_with(chapter);
+    assert!(
+        problems.contains("is marked `miri` (a Run under Miri button)"),
+        "{problems}"
+    );
+}

@@ -106,6 +106,16 @@ pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<
             if let Some(problem) = fence_problem(block, listing) {
                 problems.push(format!("{}: {problem}", at(block.line)));
             }
+            // A "Run under Miri" button only where the Miri layer proves the claim.
+            let under_miri =
+                listing.kind != Kind::Fails && matches!(listing.miri, Miri::Checked { .. });
+            if block.has("miri") && !under_miri {
+                problems.push(format!(
+                    "{}: {listing} is marked `miri` (a Run under Miri button), but the Miri \
+                     layer does not run it",
+                    at(block.line)
+                ));
+            }
             if include.selection.is_some() && !include.rustdoc {
                 problems.push(format!(
                     "{}: {listing} is included in part with {{{{#include}}}}: use \
