@@ -7,6 +7,8 @@ fn main() {
     let mut guard = log.lock().unwrap();
     guard.push("checked by main");
     let entries: &mut Vec<&str> = &mut guard;
+    // The lock stays held while the helper runs: fine here, since no other
+    // thread wants the log (see the text).
     thread::scope(|s| {
         s.spawn(move || {
             entries.push("checked by a helper");
