@@ -25,7 +25,9 @@ fn main() {
                 let mut q = changed
                     .wait_while(guard, |q| q.items.is_empty() && !q.closed)
                     .unwrap();
-                match q.items.pop_front() {
+                let next = q.items.pop_front();
+                drop(q); // unlock before printing
+                match next {
                     Some(item) => println!("consumer: got {item}"),
                     None => break, // empty and closed
                 }
