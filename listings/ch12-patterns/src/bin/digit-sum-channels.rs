@@ -1,6 +1,7 @@
 use std::sync::mpsc;
 use std::thread;
 
+// Four on any machine, so that the output is the same everywhere.
 const THREADS: usize = 4;
 
 fn main() {
