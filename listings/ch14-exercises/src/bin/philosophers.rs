@@ -27,12 +27,14 @@ impl Philosopher {
         let second = self.left.max(self.right);
         for meal in 1..=MEALS {
             thread::sleep(Duration::from_millis(1)); // think
-            let _first = forks[first].lock().unwrap();
-            let _second = forks[second].lock().unwrap();
-            thread::sleep(Duration::from_millis(1)); // eat
+            {
+                let _first = forks[first].lock().unwrap();
+                let _second = forks[second].lock().unwrap();
+                thread::sleep(Duration::from_millis(1)); // eat
+            } // both forks are put back here, before the philosopher writes
             let idea = format!("{}: Eureka! (idea {meal})", self.name);
             scribe.send(idea).unwrap();
-        } // both forks are put back at the end of each meal
+        }
     }
 }
 
