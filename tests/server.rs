@@ -3,131 +3,25 @@
 //! enforces its limits, and rebuilds on change without ever serving a broken
 //! book.
 //!
-//! Requests are written by hand on purpose: the point is to send what a
-//! browser would not (a foreign Host, a huge or malformed body).
+//! Requests are written by hand on purpose (tests/harness/server.rs): the
+//! point is to send what a browser would not (a foreign Host, a huge or
+//! malformed body). The playground's containment has its own layer,
+//! tests/playground.rs.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use harness::catalog::{self, Listing};
-use harness::server::BookServer;
+use harness::server::{BookServer, Reply, evaluate_body, request, send_only};
 use harness::{cargo, repo_root};
 
-/// The server, with the requests a page (or an attacker) sends it.
-struct Server {
-    book: BookServer,
-    port: u16,
+fn jobs_dir(server: &BookServer) -> PathBuf {
+    cargo::target_dir().join(format!("playground/jobs-{}", server.pid()))
 }
 
-impl Server {
-    fn start(root: &Path) -> Server {
-        let book = BookServer::start(root);
-        Server {
-            port: book.port,
-            book,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn get(&self, path: &str) -> Reply {
-        self.send("GET", path, &[], b"")
-    }
-
-    /// A Run click: the page's own origin, a JSON body.
-    fn run_code(&self, code: &str, edition: &str) -> Reply {
-        let body = serde_json::json!({
-            "version": "stable", "optimize": "0", "code": code, "edition": edition,
-        });
-        let origin = format!("http://{}", self.host());
-        self.send(
-            "POST",
-            "/playground/evaluate.json",
-            &[("Origin", &origin), ("Content-Type", "application/json")],
-            body.to_string().as_bytes(),
-        )
-    }
-
-    fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let mut all = vec![("Host", self.host())];
-        all.extend(
-            headers
-                .iter()
-                .map(|(name, value)| (*name, value.to_string())),
-        );
-        raw_request(self.port, method, path, &all, body)
-    }
-
-    fn stop(self) {
-        self.book.stop();
-    }
-
-    fn jobs_dir(&self) -> PathBuf {
-        cargo::target_dir().join(format!("playground/jobs-{}", self.book.pid()))
-    }
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Reply {
-    /// The `result` book.js shows.
-    fn result(&self) -> String {
-        let json: serde_json::Value =
-            serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"));
-        json["result"].as_str().unwrap_or_default().to_owned()
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.head.lines().find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name).then_some(value.trim())
-        })
-    }
-}
-
-fn raw_request(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(request.as_bytes()).unwrap();
-    // The server may answer (413) before reading a huge body.
-    let _ = stream.write_all(body);
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {response:?}"));
-    Reply {
-        status,
-        head: head.to_owned(),
-        body: body.to_owned(),
-    }
+fn builds_dir(server: &BookServer) -> PathBuf {
+    cargo::target_dir().join(format!("book-serve-{}", server.pid()))
 }
 
 fn listing(chapter: &str, name: &str) -> Listing {
@@ -144,7 +38,7 @@ fn source(listing: &Listing) -> String {
 
 #[test]
 fn the_server_runs_listings_offline_within_its_limits() {
-    let server = Server::start(&repo_root());
+    let server = BookServer::start(&repo_root());
 
     // The book, with the script that sends Run requests to this server.
     let page = server.get("/ch06-mutex.html");
@@ -215,7 +109,7 @@ fn the_server_runs_listings_offline_within_its_limits() {
             .any(|cmdline| cmdline == "sleep\x003171\0"),
         "a process started by a stopped program is still running"
     );
-    let jobs = server.jobs_dir();
+    let jobs = jobs_dir(&server);
     assert_eq!(
         std::fs::read_dir(&jobs).unwrap().count(),
         0,
@@ -224,7 +118,7 @@ fn the_server_runs_listings_offline_within_its_limits() {
     );
 
     // Refusals, each with a message the page can show.
-    let foreign_host = raw_request(
+    let foreign_host = request(
         server.port,
         "GET",
         "/",
@@ -233,17 +127,19 @@ fn the_server_runs_listings_offline_within_its_limits() {
     );
     assert_eq!(foreign_host.status, 421);
     assert!(foreign_host.result().contains("answers only to"));
+    let origin = server.origin();
+    let page = [("Origin", origin.as_str()), ("Content-Type", "application/json")];
     let foreign_origin = server.send(
         "POST",
         "/playground/evaluate.json",
-        &[("Origin", "http://attacker.example")],
+        &[("Origin", "http://attacker.example"), page[1]],
         b"{\"code\":\"fn main() {}\"}",
     );
     assert_eq!(foreign_origin.status, 403);
     let huge = serde_json::json!({ "code": "x".repeat(70 * 1024) }).to_string();
-    let too_big = server.send("POST", "/playground/evaluate.json", &[], huge.as_bytes());
+    let too_big = server.send("POST", "/playground/evaluate.json", &page, huge.as_bytes());
     assert_eq!(too_big.status, 413, "{too_big:?}");
-    let malformed = server.send("POST", "/playground/evaluate.json", &[], b"{\"code\": ");
+    let malformed = server.send("POST", "/playground/evaluate.json", &page, b"{\"code\": ");
     assert_eq!(malformed.status, 400);
     assert!(malformed.result().contains("not what the Run button sends"));
 
@@ -283,15 +179,10 @@ fn processes() -> Vec<String> {
 
 #[test]
 fn the_server_rebuilds_on_change_and_keeps_the_last_good_book() {
-    // A copy of the book to edit.
-    let copy = tempfile_dir("book-copy");
-    let root = repo_root();
-    for part in ["book.toml", "src", "listings", "theme"] {
-        copy_tree(&root.join(part), &copy.join(part));
-    }
+    let copy = book_copy("book-copy");
     let chapter = copy.join("src/ch06-mutex.md");
     let original = std::fs::read_to_string(&chapter).unwrap();
-    let server = Server::start(&copy);
+    let server = BookServer::start(&copy);
     assert!(
         server
             .get("/ch06-mutex.html")
@@ -327,17 +218,156 @@ fn the_server_rebuilds_on_change_and_keeps_the_last_good_book() {
         page.contains("missing-file.txt"),
         "the error names the problem"
     );
+    // A browser that has the page cached asks whether it changed: the page
+    // with the banner is not the cached one.
+    let revalidated = server.send(
+        "GET",
+        "/ch06-mutex.html",
+        &[
+            ("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"),
+            ("If-None-Match", "*"),
+        ],
+        b"",
+    );
+    assert_eq!(revalidated.status, 200, "{}", revalidated.head);
+    assert!(revalidated.body.contains("book-build-error"));
+    assert!(revalidated.header("last-modified").is_none());
+    assert_eq!(revalidated.header("cache-control"), Some("no-store"));
 
     std::fs::write(&chapter, &original).unwrap();
     let page = wait_for(&server, "/ch06-mutex.html", |body| {
         !body.contains("EDITED-MARKER")
     });
     assert!(!page.contains("book-build-error"));
+
+    // A missing page is the book's own 404 page.
+    let missing = server.get("/no-such-chapter.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Document not found (404)"), "{missing:?}");
     server.stop();
     let _ = std::fs::remove_dir_all(&copy);
 }
 
-fn wait_for(server: &Server, path: &str, ready: impl Fn(&str) -> bool) -> String {
+/// A copy of the book to edit, under a directory of the calling test's own.
+fn book_copy(name: &str) -> PathBuf {
+    let copy = tempfile_dir(name);
+    let root = repo_root();
+    for part in ["book.toml", "src", "listings", "theme"] {
+        copy_tree(&root.join(part), &copy.join(part));
+    }
+    copy
+}
+
+#[test]
+fn a_panic_in_a_rebuild_or_a_watcher_error_is_logged_and_rebuilds_go_on() {
+    let copy = book_copy("book-faults");
+    let chapter = copy.join("src/ch06-mutex.md");
+    let original = std::fs::read_to_string(&chapter).unwrap();
+    // Faults injected for this test: the first rebuild after a change
+    // panics, and the watcher reports an error once.
+    let server = BookServer::start_with(
+        &copy,
+        &[("BOOK_SERVE_FAULTS", Some("rebuild-panic,watcher-error"))],
+    );
+    std::fs::write(&chapter, format!("{original}\nFIRST-EDIT\n")).unwrap();
+    let page = wait_for(&server, "/ch06-mutex.html", |body| {
+        body.contains("book-build-error")
+    });
+    assert!(page.contains("panicked"), "the banner says what happened");
+    std::fs::write(&chapter, format!("{original}\nSECOND-EDIT\n")).unwrap();
+    let page = wait_for(&server, "/ch06-mutex.html", |body| {
+        body.contains("SECOND-EDIT")
+    });
+    assert!(!page.contains("book-build-error"));
+    let log = server.log();
+    assert!(log.contains("The rebuild panicked"), "{log}");
+    assert!(log.contains("watching the book's files: injected"), "{log}");
+    server.stop();
+    let _ = std::fs::remove_dir_all(&copy);
+}
+
+#[test]
+fn the_book_is_served_when_the_playground_cannot_start() {
+    // No rustc and no cargo on this PATH.
+    let server = BookServer::start_with(
+        &repo_root(),
+        &[("PATH", Some("/usr/bin:/bin")), ("CARGO", None)],
+    );
+    assert_eq!(server.get("/ch06-mutex.html").status, 200);
+    // The page's probe finds no local playground, so book.js goes on to the
+    // public one, as on any static host.
+    let probe = server.get("/playground/meta/crates");
+    assert_eq!(probe.header("x-book-playground"), None, "{probe:?}");
+    let log = server.log();
+    assert!(log.contains("The local playground could not start"), "{log}");
+    server.stop();
+}
+
+#[test]
+fn sigterm_and_sigint_stop_programs_and_remove_the_servers_files() {
+    for signal in ["TERM", "INT"] {
+        let server = BookServer::start_with(&repo_root(), &[]);
+        let marker = 7_900_000 + std::process::id() % 10_000 * 10 + u32::from(signal == "INT");
+        let code = format!(
+            "fn main() {{\n\
+                 let _child = std::process::Command::new(\"sleep\").arg(\"{marker}\").spawn().unwrap();\n\
+                 for _ in 0..1000 {{ std::thread::sleep(std::time::Duration::from_millis(10)); }}\n\
+             }}"
+        );
+        let headers = [
+            ("Host", server.host()),
+            ("Origin", server.origin()),
+            ("Content-Type", "application/json".to_owned()),
+        ];
+        let body = evaluate_body(&code, "2021");
+        let _client = send_only(server.port, "POST", "/playground/evaluate.json", &headers, body.as_bytes());
+        let running = || {
+            let wanted = format!("sleep\0{marker}\0");
+            std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+                std::fs::read(entry.path().join("cmdline"))
+                    .is_ok_and(|cmdline| cmdline == wanted.as_bytes())
+            })
+        };
+        let started = Instant::now();
+        while !running() {
+            assert!(started.elapsed() < Duration::from_secs(5), "the program never started");
+            thread::sleep(Duration::from_millis(20));
+        }
+        let (jobs, builds) = (jobs_dir(&server), builds_dir(&server));
+        assert!(jobs.exists() && builds.exists());
+        server.stop_with(signal);
+        let stopped = Instant::now();
+        while running() && stopped.elapsed() < Duration::from_secs(1) {
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!running(), "SIG{signal}: the program outlived the server");
+        assert!(!jobs.exists(), "SIG{signal}: {} is left", jobs.display());
+        assert!(!builds.exists(), "SIG{signal}: {} is left", builds.display());
+    }
+}
+
+#[test]
+fn stale_directories_of_a_killed_server_are_swept_at_start() {
+    // No process has this id: it is above the kernel's largest pid_max.
+    let dead = 4_194_399;
+    let target = cargo::target_dir();
+    let stale = [
+        target.join(format!("playground/jobs-{dead}/job-x")),
+        target.join(format!("book-serve-{dead}/1")),
+    ];
+    for dir in &stale {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("left.txt"), "left by a killed server").unwrap();
+    }
+    let server = BookServer::start(&repo_root());
+    for dir in &stale {
+        let top = dir.parent().unwrap();
+        assert!(!top.exists(), "{} was not swept", top.display());
+    }
+    server.stop();
+}
+
+fn wait_for(server: &BookServer, path: &str, ready: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
     loop {
         let body = server.get(path).body;

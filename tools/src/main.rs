@@ -92,6 +92,13 @@ fn parse(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
+    // The playground's wrapper (`__contain`, `__init`, `__probe`): book-tools
+    // run again by the server for each compile and run. Nothing else may
+    // happen first (no thread may exist when it enters namespaces).
+    let mut raw = std::env::args().skip(1);
+    if let Some(command) = raw.next().filter(|command| command.starts_with("__")) {
+        return book_tools::playground::wrapper_main(&command, raw.next().as_deref());
+    }
     let mut args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(error) => {

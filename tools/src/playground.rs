@@ -2,51 +2,33 @@
 //! public playground (`meta/crates` and `evaluate.json`), running code with
 //! the toolchain pinned in `rust-toolchain.toml`.
 //!
-//! It runs whatever code a page sends, so everything is bounded: the request
-//! size, compile and run time, output, and how many jobs run at once. A job's
-//! files live in a temporary directory that is removed when the job ends, and
-//! a program that runs too long is killed with its whole process group.
+//! It runs whatever code a page sends, so every compile and every run is
+//! contained ([`sandbox`], [`contain`], [`mounts`]) and held to the limits in
+//! [`limits`]; compiled programs are cached ([`cache`]).
 
-mod limited;
+mod cache;
+mod contain;
+mod deps;
+pub mod limits;
+mod mounts;
+mod sandbox;
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-pub use limited::{Limited, run_limited};
-
-/// The limits a job runs under.
-pub struct Limits {
-    /// Largest request body accepted.
-    pub body_bytes: usize,
-    pub compile: Duration,
-    /// The page gives up after 6 s, compile time included.
-    pub run: Duration,
-    /// Output kept from the compiler, and from the program.
-    pub output_bytes: usize,
-    /// Jobs compiling or running at once.
-    pub jobs: usize,
-    /// How long a request waits for a free job slot before it is refused.
-    pub queue_wait: Duration,
-    /// Compiled programs kept for identical requests.
-    pub cached_programs: usize,
-}
-
-pub const LIMITS: Limits = Limits {
-    body_bytes: 64 * 1024,
-    compile: Duration::from_secs(15),
-    run: Duration::from_secs(4),
-    output_bytes: 64 * 1024,
-    jobs: 2,
-    queue_wait: Duration::from_secs(5),
-    cached_programs: 256,
-};
+use cache::{Cache, Entry, Key};
+use contain::{CopyIn, Ended, Report, Stopped};
+pub use contain::main as wrapper_main;
+pub use limits::{LIMITS, PAGE_TIMEOUT, ProcessLimits};
+pub use sandbox::Containment;
+use sandbox::{Contained, Job, Sandbox};
 
 /// The body of `evaluate.json`, as mdBook's book.js sends it.
 #[derive(Debug, Deserialize)]
@@ -92,24 +74,76 @@ pub struct Crate {
     pub version: String,
     /// The name code uses (`crossbeam_channel`); book.js matches on it.
     pub id: String,
+    /// Its rlib's file name, in the playground's copy of the dependencies.
     #[serde(skip)]
-    rlib: PathBuf,
+    rlib: String,
+}
+
+/// One click's job, as the server sees it: when the page stops waiting, and
+/// whether to stop now (the client went away).
+#[derive(Clone)]
+pub struct Control {
+    arrived: Instant,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Control {
+    /// A click that arrived now.
+    pub fn new() -> Control {
+        Control {
+            arrived: Instant::now(),
+            cancel: Arc::default(),
+        }
+    }
+
+    /// Stops the job (and everything it started) as soon as it can.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// When the answer must be sent for the page to still read it.
+    fn deadline(&self) -> Instant {
+        self.arrived + PAGE_TIMEOUT - LIMITS.answer_margin
+    }
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control::new()
+    }
+}
+
+/// The answer to a click.
+pub struct Evaluation {
+    pub response: Response,
+    /// The program came from the cache.
+    pub cached: bool,
+    /// The cache key of the compilation.
+    pub key: String,
 }
 
 pub struct Playground {
     rustc: PathBuf,
     rustc_version: String,
     crates: Vec<Crate>,
-    deps_dir: Option<PathBuf>,
-    cache_dir: PathBuf,
+    deps: deps::Deps,
+    cache: Cache,
     jobs_dir: PathBuf,
+    sandbox: Sandbox,
+    /// Set when the server stops: every job ends now.
+    stopping: AtomicBool,
 }
 
+/// The wrapper's program environment: enough to find `cc` and the tools a
+/// program may start.
+const PROGRAM_PATH: &str = "/usr/bin:/bin";
+
 impl Playground {
-    /// Finds the pinned `rustc` and builds the listings' dependencies.
-    /// `workspace` is the repository root; `dir` holds the cache and the
-    /// jobs' temporary directories.
-    pub fn new(workspace: &Path, dir: &Path) -> Result<Self> {
+    /// Finds the pinned `rustc`, builds the listings' dependencies and finds
+    /// out how this system contains jobs. `workspace` is the repository root;
+    /// `dir` holds the cache and the jobs' directories; `wrapper` is the
+    /// `book-tools` executable, which contains each job.
+    pub fn new(workspace: &Path, dir: &Path, wrapper: &Path) -> Result<Self> {
         let sysroot = Command::new("rustc")
             .args(["--print", "sysroot"])
             .current_dir(workspace)
@@ -123,18 +157,30 @@ impl Playground {
         let version = Command::new(&rustc).arg("-vV").output()?;
         let rustc_version = String::from_utf8_lossy(&version.stdout).into_owned();
 
-        let (crates, deps_dir) = listing_dependencies(workspace)?;
-        let cache_dir = dir.join("cache");
+        fs::create_dir_all(dir)?;
+        sweep_stale(dir, "jobs-");
+        let (crates, deps) = deps::build(workspace, dir)?;
+        let bound = std::env::var("BOOK_PLAYGROUND_CACHE_BYTES")
+            .ok()
+            .and_then(|bytes| bytes.parse().ok())
+            .unwrap_or(LIMITS.cache_bytes);
+        let cache = Cache::new(dir.join("cache"), bound)?;
         let jobs_dir = dir.join(format!("jobs-{}", std::process::id()));
-        fs::create_dir_all(&cache_dir)?;
         fs::create_dir_all(&jobs_dir)?;
+        let scratch = tempfile::Builder::new()
+            .prefix("probe-")
+            .tempdir_in(&jobs_dir)?;
+        let sandbox =
+            Sandbox::detect(wrapper, scratch.path()).context("finding how to contain programs")?;
         Ok(Playground {
             rustc,
             rustc_version,
             crates,
-            deps_dir,
-            cache_dir,
+            deps,
+            cache,
             jobs_dir,
+            sandbox,
+            stopping: AtomicBool::new(false),
         })
     }
 
@@ -147,156 +193,221 @@ impl Playground {
         &self.jobs_dir
     }
 
+    pub fn containment(&self) -> &Containment {
+        &self.sandbox.containment
+    }
+
+    /// Ends every job now, and refuses new ones.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
     /// Compiles (or finds in the cache) and runs one request. Blocking; the
-    /// caller holds a job slot. Returns the response and whether the program
-    /// came from the cache.
-    pub fn evaluate(&self, request: &Request) -> Result<(Response, bool)> {
+    /// caller holds a job slot, which it may give back once this returns:
+    /// by then every process of the job is gone.
+    pub fn evaluate(&self, request: &Request, control: &Control) -> Result<Evaluation> {
         let optimize = matches!(
             request.optimize.as_deref(),
             Some("1" | "2" | "3" | "s" | "z")
         );
-        let key = self.cache_key(request, optimize);
-        let cached = self.cache_dir.join(&key);
-
+        let args = self.rustc_args(&request.edition, optimize);
+        let env = vec![("PATH".to_owned(), PROGRAM_PATH.to_owned())];
+        let key = self.key(request, &args, &env);
+        let answer = |response, cached| Evaluation {
+            response,
+            cached,
+            key: key.clone(),
+        };
+        if !matches!(request.edition.as_str(), "2015" | "2018" | "2021" | "2024") {
+            let message = format!("unknown edition {:?}", request.edition);
+            return Ok(answer(Response::refused(message), false));
+        }
+        let cancelled = || control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed);
         let job = tempfile::Builder::new()
             .prefix("job-")
             .tempdir_in(&self.jobs_dir)
             .context("creating the job directory")?;
-        let hit = cached.is_file();
-        if !hit {
-            if let Err(compiler_output) = self.compile(request, optimize, job.path(), &cached)? {
-                return Ok((
-                    Response {
-                        result: compiler_output.clone(),
-                        error: Some(compiler_output),
-                    },
-                    false,
-                ));
-            }
-            self.trim_cache();
-        }
 
-        let mut program = Command::new(&cached);
-        program
-            .current_dir(job.path())
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin");
-        let run = run_limited(program, LIMITS.run, LIMITS.output_bytes)?;
-        let mut result = run.output.clone();
-        let mut error = None;
-        if run.truncated {
-            result.push_str(&format!(
-                "\n[output cut at {} KiB]\n",
-                LIMITS.output_bytes / 1024
-            ));
+        // Twice at most: a cached program that fails its digest check is
+        // dropped and compiled again.
+        for _ in 0..2 {
+            let (entry, cached) = match self.cache.find(&key) {
+                Some(entry) => (entry, true),
+                None => match self.compile(request, &args, &env, job.path(), &key, &cancelled)? {
+                    Ok(entry) => (entry, false),
+                    Err(response) => return Ok(answer(response, false)),
+                },
+            };
+            if cancelled() {
+                return Ok(answer(Response::refused(STOPPED), cached));
+            }
+            let left = control.deadline().saturating_duration_since(Instant::now());
+            if left < Duration::from_millis(100) {
+                let message = format!(
+                    "compiled, but after the page had stopped waiting ({} s); click Run again to run it",
+                    PAGE_TIMEOUT.as_secs()
+                );
+                return Ok(answer(Response::refused(message), cached));
+            }
+            let wall = left.min(LIMITS.run);
+            let work = self.sandbox.work_dir(job.path());
+            let ran = self.sandbox.run(&Job {
+                program: work.join("playground"),
+                args: Vec::new(),
+                env: env.clone(),
+                dir: job.path(),
+                private_dir: true,
+                show: Vec::new(),
+                copy_in: Some(CopyIn {
+                    source: entry.path.clone(),
+                    sha256: entry.sha256.clone(),
+                    name: "playground".to_owned(),
+                }),
+                limits: LIMITS.program,
+                wall,
+                cancelled: &cancelled,
+            })?;
+            if ran.report.digest_mismatch {
+                self.cache.remove(&entry);
+                continue;
+            }
+            if let Some(error) = &ran.report.error {
+                bail!("{error}");
+            }
+            return Ok(answer(run_response(ran, wall), cached));
         }
-        if run.timed_out {
-            let message = format!(
-                "timed out after {} s: the program was still running and was stopped",
-                LIMITS.run.as_secs()
-            );
-            result.push_str(&format!("\n{message}\n"));
-            error = Some(message);
-        } else if let Some(status) = run.status.filter(|status| !status.success()) {
-            error = Some(format!("the program exited with {status}"));
-        }
-        drop(job); // removes the job's files
-        Ok((Response { result, error }, hit))
+        bail!("the cached program changed twice while it was being checked")
     }
 
-    /// Compiles into the cache. `Ok(Err(output))` is a compile error to show.
+    /// Every argument of the compilation; paths as the compiler sees them.
+    fn rustc_args(&self, edition: &str, optimize: bool) -> Vec<String> {
+        let deps = if self.sandbox.containment.namespaces {
+            Path::new(mounts::WORK).join("deps")
+        } else {
+            self.deps.dir.clone()
+        };
+        let mut args: Vec<String> = [
+            "src/main.rs",
+            "--crate-type",
+            "bin",
+            "--crate-name",
+            "playground",
+            "--edition",
+            edition,
+            "--color",
+            "never",
+            "-C",
+            if optimize {
+                "opt-level=3"
+            } else {
+                "opt-level=0"
+            },
+            // Smaller programs, quicker to check and copy; panics and
+            // backtraces still name functions.
+            "-C",
+            "strip=debuginfo",
+            "-o",
+            "playground",
+        ]
+        .map(str::to_owned)
+        .into();
+        if !self.crates.is_empty() {
+            args.extend(["-L".to_owned(), format!("dependency={}", deps.display())]);
+        }
+        for krate in &self.crates {
+            args.extend([
+                "--extern".to_owned(),
+                format!("{}={}", krate.id, deps.join(&krate.rlib).display()),
+            ]);
+        }
+        args
+    }
+
+    /// The cache key: everything that decides what the compiler makes.
+    fn key(&self, request: &Request, args: &[String], env: &[(String, String)]) -> String {
+        let mut key = Key::new();
+        key.add("rustc -vV", self.rustc_version.as_bytes())
+            .add("rustc", self.rustc.as_os_str().as_encoded_bytes())
+            .add("code", request.code.as_bytes());
+        for arg in args {
+            key.add("arg", arg.as_bytes());
+        }
+        for (name, value) in env {
+            key.add("env", format!("{name}={value}").as_bytes());
+        }
+        for (file, sha256) in &self.deps.files {
+            key.add("dependency", format!("{file} {sha256}").as_bytes());
+        }
+        key.finish()
+    }
+
+    /// Compiles into the cache. `Ok(Err(response))` is what to show instead:
+    /// a compile error, or a limit the compiler hit.
     fn compile(
         &self,
         request: &Request,
-        optimize: bool,
+        args: &[String],
+        env: &[(String, String)],
         job: &Path,
-        cached: &Path,
-    ) -> Result<Result<(), String>> {
-        if !matches!(request.edition.as_str(), "2015" | "2018" | "2021" | "2024") {
-            return Ok(Err(format!("unknown edition {:?}", request.edition)));
-        }
+        key: &str,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Result<std::result::Result<Entry, Response>> {
         fs::create_dir_all(job.join("src"))?;
         fs::write(job.join("src/main.rs"), &request.code)?;
-
-        let mut rustc = Command::new(&self.rustc);
-        rustc
-            .current_dir(job)
-            .args([
-                "src/main.rs",
-                "--crate-type",
-                "bin",
-                "--crate-name",
-                "playground",
-            ])
-            .args(["--edition", &request.edition, "--color", "never"])
-            .args([
-                "-C",
-                if optimize {
-                    "opt-level=3"
-                } else {
-                    "opt-level=0"
-                },
-            ])
-            .args(["-o", "playground"]);
-        if let Some(deps) = &self.deps_dir {
-            rustc
-                .arg("-L")
-                .arg(format!("dependency={}", deps.display()));
-        }
-        for krate in &self.crates {
-            rustc
-                .arg("--extern")
-                .arg(format!("{}={}", krate.id, krate.rlib.display()));
-        }
-        let compiled = run_limited(rustc, LIMITS.compile, LIMITS.output_bytes)?;
-        if compiled.timed_out {
-            return Ok(Err(format!(
-                "{}\ncompiling timed out after {} s",
-                compiled.output,
-                LIMITS.compile.as_secs()
-            )));
-        }
-        if !compiled.status.is_some_and(|status| status.success()) {
-            return Ok(Err(compiled.output));
-        }
-        // Rename within one file system: a concurrent reader sees the whole
-        // program or none.
-        fs::rename(job.join("playground"), cached).context("caching the program")?;
-        Ok(Ok(()))
-    }
-
-    fn cache_key(&self, request: &Request, optimize: bool) -> String {
-        let mut hasher = DefaultHasher::new();
-        (
-            &self.rustc_version,
-            &request.edition,
-            optimize,
-            &request.code,
-        )
-            .hash(&mut hasher);
-        for krate in &self.crates {
-            krate.rlib.hash(&mut hasher);
-        }
-        format!("{:016x}", hasher.finish())
-    }
-
-    /// Keeps the cache to its size, dropping the least recently made.
-    fn trim_cache(&self) {
-        let Ok(entries) = fs::read_dir(&self.cache_dir) else {
-            return;
+        let show = if self.sandbox.containment.namespaces && !self.crates.is_empty() {
+            vec![(self.deps.dir.clone(), "deps".to_owned())]
+        } else {
+            Vec::new()
         };
-        let mut programs: Vec<(std::time::SystemTime, PathBuf)> = entries
-            .flatten()
-            .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
-            .collect();
-        if programs.len() <= LIMITS.cached_programs {
-            return;
+        let compiled = self.sandbox.run(&Job {
+            program: self.rustc.clone(),
+            args: args.to_vec(),
+            env: env.to_vec(),
+            dir: job,
+            private_dir: false,
+            show,
+            copy_in: None,
+            limits: LIMITS.rustc,
+            wall: LIMITS.compile,
+            cancelled,
+        })?;
+        let Contained {
+            report,
+            mut output,
+            truncated,
+        } = compiled;
+        if let Some(error) = report.error {
+            bail!("{error}");
         }
-        programs.sort();
-        let excess = programs.len() - LIMITS.cached_programs;
-        for (_, path) in programs.into_iter().take(excess) {
-            let _ = fs::remove_file(path);
+        let failure = match (report.stopped, report.ended) {
+            (Some(Stopped::Asked), _) => Some(STOPPED.to_owned()),
+            (Some(Stopped::Time), _) => Some(format!(
+                "compiling timed out after {} s",
+                LIMITS.compile.as_secs()
+            )),
+            (None, Some(Ended::Exit(0))) => None,
+            (None, _) => Some(
+                limit_message(&report, &output, &LIMITS.rustc, "compiling")
+                    .unwrap_or_default(),
+            ),
+        };
+        if let Some(failure) = failure {
+            if truncated {
+                output.push_str(&cut_note());
+            }
+            if !failure.is_empty() {
+                output = format!("{}\n{failure}\n", output.trim_end());
+            }
+            return Ok(Err(Response {
+                result: output.clone(),
+                error: Some(if failure.is_empty() { output } else { failure }),
+            }));
         }
+        let entry = self
+            .cache
+            .insert(key, &job.join("playground"))
+            .context("caching the program")?;
+        Ok(Ok(entry))
     }
 }
 
@@ -306,133 +417,136 @@ impl Drop for Playground {
     }
 }
 
-#[derive(Deserialize)]
-struct Metadata {
-    packages: Vec<Package>,
+const STOPPED: &str = "stopped: the page stopped waiting, or the server is stopping";
+
+fn cut_note() -> String {
+    format!("\n[output cut at {} KiB]\n", LIMITS.output_bytes / 1024)
 }
 
-#[derive(Deserialize)]
-struct Package {
-    name: String,
-    manifest_path: PathBuf,
-    dependencies: Vec<Dependency>,
-}
-
-#[derive(Deserialize)]
-struct Dependency {
-    name: String,
-    kind: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Artifact {
-    reason: String,
-    package_id: Option<String>,
-    target: Option<Target>,
-    #[serde(default)]
-    filenames: Vec<PathBuf>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
-    kind: Vec<String>,
-}
-
-/// The libraries the listings use, built once with cargo so that code sent
-/// from a page can use them too.
-fn listing_dependencies(workspace: &Path) -> Result<(Vec<Crate>, Option<PathBuf>)> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
-        .current_dir(workspace)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+/// What the page shows for a run.
+fn run_response(ran: Contained, wall: Duration) -> Response {
+    let Contained {
+        report,
+        output,
+        truncated,
+    } = ran;
+    let mut result = output.clone();
+    if truncated {
+        result.push_str(&cut_note());
     }
-    let metadata: Metadata = serde_json::from_slice(&output.stdout)?;
-    let listings = workspace.join("listings");
-    let users: Vec<&Package> = metadata
-        .packages
-        .iter()
-        .filter(|package| package.manifest_path.starts_with(&listings))
-        .filter(|package| package.dependencies.iter().any(|dep| dep.kind.is_none()))
-        .collect();
-    if users.is_empty() {
-        return Ok((Vec::new(), None));
+    let message = match (report.stopped, report.ended) {
+        (Some(Stopped::Time), _) => Some(format!(
+            "timed out after {}: the program was still running and was stopped",
+            seconds(wall)
+        )),
+        (Some(Stopped::Asked), _) => Some(STOPPED.to_owned()),
+        (None, Some(Ended::Exit(0))) => None,
+        (None, ended) => limit_message(&report, &output, &LIMITS.program, "stopped:").or(
+            match ended {
+                Some(Ended::Exit(code)) => Some(format!("the program exited with exit status: {code}")),
+                Some(Ended::Signal(signal)) => Some(format!(
+                    "the program was killed by signal {signal} ({})",
+                    signal_name(signal)
+                )),
+                None => Some("the program's end is unknown".to_owned()),
+            },
+        ),
+    };
+    let shown = message.as_ref().filter(|m| !m.starts_with("the program exited"));
+    if let Some(message) = shown {
+        result = format!("{}\n{message}\n", result.trim_end_matches('\n'))
+            .trim_start_matches('\n')
+            .to_owned();
     }
-    let wanted: Vec<String> = users
-        .iter()
-        .flat_map(|package| &package.dependencies)
-        .filter(|dep| dep.kind.is_none())
-        .map(|dep| dep.name.replace('-', "_"))
-        .collect();
+    Response {
+        result,
+        error: message,
+    }
+}
 
-    let mut build = Command::new(&cargo);
-    build
-        .current_dir(workspace)
-        .args(["build", "--quiet", "--message-format=json"]);
-    for package in &users {
-        build.args(["--package", &package.name]);
+/// "4 s", or "3.2 s" when the page's time left shortened the run.
+fn seconds(duration: Duration) -> String {
+    let tenths = (duration.as_millis() + 50) / 100;
+    if tenths % 10 == 0 {
+        format!("{} s", tenths / 10)
+    } else {
+        format!("{}.{} s", tenths / 10, tenths % 10)
     }
-    let output = build
-        .output()
-        .context("building the listings' dependencies")?;
-    if !output.status.success() {
-        bail!(
-            "building the listings' dependencies failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+}
+
+/// The limit a job that failed most likely hit, said plainly.
+fn limit_message(report: &Report, output: &str, limits: &ProcessLimits, who: &str) -> Option<String> {
+    const SIGABRT: i32 = 6;
+    const SIGKILL: i32 = 9;
+    const SIGXCPU: i32 = 24;
+    const SIGXFSZ: i32 = 25;
+    let prefix = if who == "stopped:" {
+        "stopped:".to_owned()
+    } else {
+        format!("stopped: {who} used")
+    };
+    let signal = match report.ended {
+        Some(Ended::Signal(signal)) => Some(signal),
+        _ => None,
+    };
+    let out_of_memory = output.contains("memory allocation of")
+        || output.contains("Cannot allocate memory")
+        || output.contains("out of memory");
+    if out_of_memory && (signal == Some(SIGABRT) || signal.is_none() || who != "stopped:") {
+        return Some(format!("{prefix} more than {} MiB of memory", limits.memory_bytes >> 20));
     }
-    let mut crates: Vec<Crate> = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(artifact) = serde_json::from_str::<Artifact>(line) else {
+    if signal == Some(SIGXFSZ) {
+        return Some(format!("stopped: file size limit ({} MiB)", limits.file_bytes >> 20));
+    }
+    if matches!(signal, Some(SIGXCPU | SIGKILL)) && !report.process_cap_hit {
+        return Some(format!(
+            "{prefix} more than {} s of CPU time",
+            limits.cpu_seconds
+        ));
+    }
+    let refused_a_process = output.contains("Resource temporarily unavailable");
+    if report.process_cap_hit || refused_a_process {
+        return Some(format!(
+            "stopped: too many processes (at most {} processes and threads)",
+            limits.processes
+        ));
+    }
+    None
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
+/// Whether the process `pid` (a directory name's suffix) is running.
+fn process_is_alive(pid: &str) -> bool {
+    pid.parse::<u32>()
+        .is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// Removes `dir/<prefix><pid>` left by servers that are no longer running
+/// (killed, so they could not clean up).
+pub fn sweep_stale(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|name| name.strip_prefix(prefix)) else {
             continue;
         };
-        let (Some(target), Some(id)) = (artifact.target, artifact.package_id) else {
-            continue;
-        };
-        if artifact.reason != "compiler-artifact"
-            || !target.kind.iter().any(|kind| kind == "lib")
-            || !wanted.contains(&target.name)
-            || crates.iter().any(|known| known.id == target.name)
-        {
-            continue;
+        if pid.parse::<u32>().is_ok() && !process_is_alive(pid) {
+            let _ = fs::remove_dir_all(entry.path());
         }
-        let Some(rlib) = artifact
-            .filenames
-            .into_iter()
-            .find(|f| f.extension().is_some_and(|e| e == "rlib"))
-        else {
-            continue;
-        };
-        // `registry+https://…#crossbeam-channel@0.5.15`
-        let (name, version) = id
-            .rsplit('#')
-            .next()
-            .and_then(|spec| spec.split_once('@'))
-            .map(|(name, version)| (name.to_owned(), version.to_owned()))
-            .unwrap_or_else(|| (target.name.replace('_', "-"), String::new()));
-        crates.push(Crate {
-            name,
-            version,
-            id: target.name,
-            rlib,
-        });
     }
-    let deps_dir = crates
-        .first()
-        .and_then(|krate| krate.rlib.parent())
-        .map(Path::to_path_buf);
-    Ok((crates, deps_dir))
 }

@@ -16,9 +16,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 
-use crate::playground::{self, LIMITS, Playground};
+use crate::playground::{self, Control, LIMITS, PAGE_TIMEOUT, Playground};
 use crate::render::LIVE_RELOAD_ENDPOINT;
 use crate::site::Site;
 
@@ -34,8 +34,11 @@ pub struct Options {
 
 struct App {
     site: Arc<Site>,
-    playground: Playground,
-    jobs: Semaphore,
+    /// None when it could not start: Run then falls back to the public
+    /// playground, as on any static host.
+    playground: Option<Playground>,
+    /// A job (compile and run) holds its slot until its processes are gone.
+    jobs: Arc<Semaphore>,
     /// `127.0.0.1:PORT` and `localhost:PORT`: the only names this server answers to.
     hosts: [String; 2],
 }
@@ -51,6 +54,8 @@ pub fn serve(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
 
 async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     let target = target_dir(&options.workspace);
+    // What servers that were killed (and could not clean up) left behind.
+    playground::sweep_stale(&target, "book-serve-");
     let site = Site::new(
         &options.root,
         target.join(format!("book-serve-{}", std::process::id())),
@@ -62,11 +67,29 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     };
     let workspace = options.workspace.clone();
     let playground = tokio::task::spawn_blocking(move || {
-        Playground::new(&workspace, &target.join("playground"))
+        let dir = std::env::var_os("BOOK_PLAYGROUND_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| target.join("playground"));
+        let wrapper = std::env::current_exe().context("finding book-tools itself")?;
+        Playground::new(&workspace, &dir, &wrapper)
     });
     building.await?;
-    let playground = playground.await?.context("starting the local playground")?;
-    Arc::clone(&site).watch()?;
+    let playground = match playground.await? {
+        Ok(playground) => {
+            println!("{}", playground.containment().describe());
+            Some(playground)
+        }
+        Err(error) => {
+            eprintln!(
+                "The local playground could not start, so the Run buttons will use the public \
+                 one (play.rust-lang.org) when there is a network: {error:#}"
+            );
+            None
+        }
+    };
+    if let Err(error) = Arc::clone(&site).watch() {
+        eprintln!("Live reload is off, the book's files cannot be watched: {error:#}");
+    }
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port)))
         .await
@@ -75,13 +98,18 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     let app = Arc::new(App {
         site: Arc::clone(&site),
         playground,
-        jobs: Semaphore::new(LIMITS.jobs),
+        jobs: Arc::new(Semaphore::new(LIMITS.jobs)),
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
     });
 
-    let router = Router::new()
-        .route("/playground/meta/crates", get(crates).post(crates))
-        .route("/playground/evaluate.json", post(evaluate))
+    let mut router = Router::new();
+    if app.playground.is_some() {
+        router = router
+            .route("/playground/meta/crates", get(crates).post(crates))
+            .route("/playground/meta/limits", get(limits))
+            .route("/playground/evaluate.json", post(evaluate));
+    }
+    let router = router
         .route(&format!("/{LIVE_RELOAD_ENDPOINT}"), get(live_reload))
         .fallback(book_file)
         .layer(DefaultBodyLimit::max(LIMITS.body_bytes))
@@ -97,14 +125,60 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     if options.open {
         open_browser(&url);
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    site.clean_up();
-    drop(app); // removes the playground's job directory
+    let (signalled, mut stopping) = tokio::sync::watch::channel(false);
+    let shutdown = {
+        let app = Arc::clone(&app);
+        async move {
+            stop_signal().await;
+            // Running programs end now; their requests then end, and with
+            // them the graceful shutdown.
+            if let Some(playground) = &app.playground {
+                playground.stop();
+            }
+            let _ = signalled.send(true);
+        }
+    };
+    let server = axum::serve(listener, router).with_graceful_shutdown(shutdown);
+    tokio::select! {
+        result = server => result?,
+        // A client that keeps its connection open does not hold us up long.
+        () = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        } => {}
+    }
+    finish(&app, &site).await;
     Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Waits (briefly) for running jobs to end, then removes this server's
+/// files: its builds of the book and its jobs' directories.
+async fn finish(app: &Arc<App>, site: &Site) {
+    if app.playground.is_some() {
+        let jobs = Arc::clone(&app.jobs);
+        let all = u32::try_from(LIMITS.jobs).unwrap_or(u32::MAX);
+        let _ = tokio::time::timeout(PAGE_TIMEOUT, jobs.acquire_many(all)).await;
+    }
+    site.clean_up();
+    if let Some(playground) = &app.playground {
+        let _ = std::fs::remove_dir_all(playground.jobs_dir());
+    }
 }
 
 fn target_dir(workspace: &std::path::Path) -> PathBuf {
@@ -141,8 +215,11 @@ async fn same_site_only(State(app): State<Arc<App>>, request: Request, next: Nex
             ),
         );
     }
-    if let Some(origin) = request.headers().get(header::ORIGIN) {
-        let allowed = origin.to_str().is_ok_and(|origin| {
+    let runs_code = request.uri().path() == "/playground/evaluate.json";
+    let origin = request.headers().get(header::ORIGIN);
+    // A page's POST carries its Origin; code runs only for the book's own.
+    if origin.is_some() || runs_code {
+        let allowed = origin.and_then(|o| o.to_str().ok()).is_some_and(|origin| {
             app.hosts
                 .iter()
                 .any(|host| origin == format!("http://{host}"))
@@ -151,6 +228,23 @@ async fn same_site_only(State(app): State<Arc<App>>, request: Request, next: Nex
             return refuse(
                 StatusCode::FORBIDDEN,
                 "Only the book's own pages may use this server.".to_owned(),
+            );
+        }
+    }
+    // What book.js sends. A page of another site cannot send it without the
+    // browser asking first (CORS preflight), which this server never allows.
+    if runs_code {
+        let json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Run requests are JSON (Content-Type: application/json), as book.js sends them."
+                    .to_owned(),
             );
         }
     }
@@ -163,7 +257,8 @@ fn refuse(status: StatusCode, message: String) -> Response {
 }
 
 async fn crates(State(app): State<Arc<App>>) -> Response {
-    let body = serde_json::json!({ "crates": app.playground.crates() });
+    let crates = app.playground.as_ref().map(Playground::crates);
+    let body = serde_json::json!({ "crates": crates.unwrap_or_default() });
     let mut response = axum::Json(body).into_response();
     response
         .headers_mut()
@@ -171,7 +266,38 @@ async fn crates(State(app): State<Arc<App>>) -> Response {
     response
 }
 
+/// Every limit, and what contains programs on this system.
+async fn limits(State(app): State<Arc<App>>) -> Response {
+    let ms = |d: std::time::Duration| d.as_millis() as u64;
+    axum::Json(serde_json::json!({
+        "page_timeout_ms": ms(PAGE_TIMEOUT),
+        "queue_wait_ms": ms(LIMITS.queue_wait),
+        "run_ms": ms(LIMITS.run),
+        "answer_margin_ms": ms(LIMITS.answer_margin),
+        "compile_ms": ms(LIMITS.compile),
+        "jobs": LIMITS.jobs,
+        "body_bytes": LIMITS.body_bytes,
+        "output_bytes": LIMITS.output_bytes,
+        "cache_bytes": LIMITS.cache_bytes,
+        "program": LIMITS.program,
+        "rustc": LIMITS.rustc,
+        "containment": app.playground.as_ref().map(Playground::containment),
+    }))
+    .into_response()
+}
+
+/// Cancels a job when the request that started it is dropped: its client
+/// went away (book.js never does before its 6 s; a closed tab, a script).
+struct CancelOnDrop(Control);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
 async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let control = Control::new();
     let request: playground::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => {
@@ -181,7 +307,7 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
-    let permit = tokio::time::timeout(LIMITS.queue_wait, app.jobs.acquire()).await;
+    let permit = tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
     let Ok(Ok(permit)) = permit else {
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -191,21 +317,30 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ),
         );
     };
+    let _cancel = CancelOnDrop(control.clone());
     let job = {
         let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || app.playground.evaluate(&request))
+        tokio::task::spawn_blocking(move || {
+            // The slot goes back only once the job and all it started are gone.
+            let _permit = permit;
+            match &app.playground {
+                Some(playground) => playground.evaluate(&request, &control),
+                None => Err(anyhow::anyhow!("there is no local playground")),
+            }
+        })
     };
-    let outcome = job.await;
-    drop(permit);
-    match outcome {
-        Ok(Ok((answer, cached))) => {
-            let mut response = axum::Json(answer).into_response();
+    match job.await {
+        Ok(Ok(evaluation)) => {
+            let mut response = axum::Json(evaluation.response).into_response();
             let headers = response.headers_mut();
             headers.insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
             headers.insert(
                 "x-playground-cache",
-                HeaderValue::from_static(if cached { "hit" } else { "miss" }),
+                HeaderValue::from_static(if evaluation.cached { "hit" } else { "miss" }),
             );
+            if let Ok(key) = HeaderValue::from_str(&evaluation.key) {
+                headers.insert("x-playground-cache-key", key);
+            }
             response
         }
         Ok(Err(error)) => refuse(
@@ -230,9 +365,9 @@ async fn live_reload(State(app): State<Arc<App>>, upgrade: WebSocketUpgrade) -> 
 
 /// A file of the last good build, with the latest build error on top of
 /// every page while there is one.
-async fn book_file(State(app): State<Arc<App>>, request: Request) -> Response {
+async fn book_file(State(app): State<Arc<App>>, mut request: Request) -> Response {
     let (dir, error) = {
-        let current = app.site.current.read().unwrap();
+        let current = app.site.current();
         (current.dir.clone(), current.error.clone())
     };
     let Some(dir) = dir else {
@@ -246,7 +381,21 @@ async fn book_file(State(app): State<Arc<App>>, request: Request) -> Response {
         )
             .into_response();
     };
-    let response = match ServeDir::new(dir).oneshot(request).await {
+    if error.is_some() {
+        // The browser's copy has no banner: answer in full, not "304 Not
+        // Modified".
+        for name in [
+            header::IF_MODIFIED_SINCE,
+            header::IF_NONE_MATCH,
+            header::IF_RANGE,
+            header::RANGE,
+        ] {
+            request.headers_mut().remove(name);
+        }
+    }
+    let not_found = ServeFile::new(dir.join("404.html"));
+    let service = ServeDir::new(dir).not_found_service(not_found);
+    let response = match service.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
@@ -277,6 +426,12 @@ async fn with_banner(response: Response, error: &str) -> Response {
         None => format!("{}{page}", banner(error)),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    // Never kept: once the book builds again, the page must be asked for anew.
+    parts.headers.remove(header::LAST_MODIFIED);
+    parts.headers.remove(header::ETAG);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(parts, Body::from(page))
 }
 

@@ -5,8 +5,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -31,7 +32,7 @@ pub struct Site {
     root: PathBuf,
     builds: PathBuf,
     diagnostics: Diagnostics,
-    pub current: RwLock<Current>,
+    current: RwLock<Current>,
     /// Tells open pages to reload.
     pub reload: broadcast::Sender<()>,
 }
@@ -48,15 +49,44 @@ impl Site {
         })
     }
 
-    /// Builds the book into a new directory and serves it if the build is clean.
+    /// What is served now. (A rebuild that panicked is reported, not fatal.)
+    pub fn current(&self) -> RwLockReadGuard<'_, Current> {
+        self.current.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn current_mut(&self) -> RwLockWriteGuard<'_, Current> {
+        self.current.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Builds the book into a new directory and serves it if the build is
+    /// clean. A panic in mdBook is caught: it is reported like a failed
+    /// build, and the next change rebuilds again.
     pub fn rebuild(&self) {
-        let generation = self.current.read().unwrap().generation + 1;
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.try_rebuild())) {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            let error = format!("The rebuild panicked: {message}");
+            eprintln!("{error}\nStill serving the last good book; the next change rebuilds it.");
+            self.current_mut().error = Some(error);
+            let _ = self.reload.send(());
+        }
+    }
+
+    fn try_rebuild(&self) {
+        let generation = self.current().generation + 1;
+        if generation > 1 && fault("rebuild-panic") {
+            self.current_mut().generation = generation;
+            panic!("injected for a test (BOOK_SERVE_FAULTS=rebuild-panic)");
+        }
         let dest = self.builds.join(generation.to_string());
         let before = self.diagnostics.count();
         let outcome = render::build_html_for_serving(&self.root, &dest);
         let problems = self.diagnostics.messages_since(before);
 
-        let mut current = self.current.write().unwrap();
+        let mut current = self.current_mut();
         current.generation = generation;
         match outcome {
             Ok(()) if problems.is_empty() => {
@@ -86,14 +116,26 @@ impl Site {
     }
 
     /// Rebuilds whenever the book's sources change, until the process ends.
+    /// The watcher's errors are reported and do not stop it.
     pub fn watch(self: Arc<Self>) -> Result<()> {
-        let (events, changes) = mpsc::channel();
+        let (events, changes) = mpsc::channel::<notify::Result<()>>();
+        if fault("watcher-error") {
+            let _ = events.send(Err(notify::Error::generic("injected for a test")));
+        }
+        let sender = events.clone();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                if event.is_ok_and(|event| !event.kind.is_access()) {
-                    let _ = events.send(());
+                match event {
+                    Ok(event) if event.kind.is_access() => {}
+                    Ok(_) => {
+                        let _ = sender.send(Ok(()));
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                    }
                 }
             })?;
+        drop(events);
         for (path, mode) in [
             ("src", RecursiveMode::Recursive),
             ("listings", RecursiveMode::Recursive),
@@ -109,11 +151,22 @@ impl Site {
         }
         std::thread::spawn(move || {
             let _watcher = watcher; // dropping it would stop the events
-            while changes.recv().is_ok() {
+            while let Ok(change) = changes.recv() {
+                if let Err(error) = change {
+                    eprintln!(
+                        "warning: watching the book's files: {error}; rebuilds go on, \
+                         restart `cargo book` if changes stop showing"
+                    );
+                    continue;
+                }
                 // An editor saves in several steps: wait for a quiet moment.
-                while changes.recv_timeout(Duration::from_millis(250)).is_ok() {}
+                while changes
+                    .recv_timeout(Duration::from_millis(250))
+                    .is_ok_and(|change| change.is_ok())
+                {}
                 self.rebuild();
             }
+            eprintln!("warning: the book's files are no longer watched; live reload stopped");
         });
         Ok(())
     }
@@ -122,4 +175,19 @@ impl Site {
     pub fn clean_up(&self) {
         let _ = fs::remove_dir_all(&self.builds);
     }
+}
+
+/// A fault the tests inject (`BOOK_SERVE_FAULTS=rebuild-panic,watcher-error`),
+/// each at most once.
+fn fault(name: &str) -> bool {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wanted = std::env::var("BOOK_SERVE_FAULTS")
+        .is_ok_and(|faults| faults.split(',').any(|fault| fault == name));
+    let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !wanted || seen.iter().any(|s| s == name) {
+        return false;
+    }
+    seen.push(name.to_owned());
+    true
 }

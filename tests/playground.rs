@@ -1,0 +1,585 @@
+//! The local playground's containment: only the book's page can run code,
+//! and nothing it runs can outlast, outgrow or escape its job. Each test
+//! starts the real server and sends it what a careless learner or an
+//! attacker would.
+//!
+//! What the kernel must allow (user namespaces; a process cap) is asked of
+//! the server (`/playground/meta/limits`); a test that needs what is missing
+//! says so loudly and is skipped.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use harness::repo_root;
+use harness::server::{BookServer, Reply, evaluate_body, request, send_only};
+
+fn start() -> BookServer {
+    BookServer::start_with(&repo_root(), &[])
+}
+
+/// The limits and the containment the server reports.
+fn limits(server: &BookServer) -> serde_json::Value {
+    let reply = server.get("/playground/meta/limits");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+fn number(value: &serde_json::Value, path: &str) -> u64 {
+    path.split('.')
+        .fold(value, |value, key| &value[key])
+        .as_u64()
+        .unwrap_or_else(|| panic!("no number {path} in {value}"))
+}
+
+/// True when the server contains programs with namespaces; otherwise says,
+/// past libtest's capture, which test is skipped and why.
+fn contained(server: &BookServer, test: &str) -> bool {
+    let containment = &limits(server)["containment"];
+    if containment["namespaces"].as_bool() == Some(true) {
+        return true;
+    }
+    skip(test, &format!("{}", containment["namespaces_missing"]));
+    false
+}
+
+fn skip(test: &str, why: &str) {
+    let bar = "!".repeat(78);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{bar}\nPLAYGROUND TEST SKIPPED: {test}\nthis system does not allow it: {why}\n{bar}\n"
+    );
+}
+
+/// A number no other test (or earlier run) uses, as a `sleep` argument that
+/// marks a process.
+fn marker() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    7_000_000 + (std::process::id() % 10_000) * 100 + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// How many `sleep MARKER` processes run on this machine.
+fn running(marker: u32) -> usize {
+    sleepers(marker).len()
+}
+
+fn sleepers(marker: u32) -> Vec<u32> {
+    let wanted = format!("sleep\0{marker}\0");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            cmdline.ends_with(wanted.as_bytes()).then_some(pid)
+        })
+        .collect()
+}
+
+/// Stops what a failed test left running.
+fn kill_sleepers(markers: &[u32]) {
+    for &marker in markers {
+        for pid in sleepers(marker) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if started.elapsed() > limit {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A program that starts `sleep MARKER`, says so and runs for up to 10 s.
+fn endless(marker: u32) -> String {
+    format!(
+        "fn main() {{\n\
+             let _child = std::process::Command::new(\"sleep\").arg(\"{marker}\").spawn().unwrap();\n\
+             println!(\"started\");\n\
+             for _ in 0..1000 {{ std::thread::sleep(std::time::Duration::from_millis(10)); }}\n\
+         }}"
+    )
+}
+
+#[test]
+fn only_the_books_page_can_run_code() {
+    let server = start();
+    let origin = server.origin();
+    let body = evaluate_body("fn main() { println!(\"ran\"); }", "2021");
+    let json = ("Content-Type", "application/json");
+    let refusals: [(&[(&str, &str)], u16); 5] = [
+        (&[json], 403),
+        (&[("Origin", "http://attacker.example"), json], 403),
+        (&[("Origin", "null"), json], 403),
+        (&[("Origin", &origin)], 415),
+        (&[("Origin", &origin), ("Content-Type", "text/plain")], 415),
+    ];
+    for (headers, status) in refusals {
+        let started = Instant::now();
+        let reply = server.send(
+            "POST",
+            "/playground/evaluate.json",
+            headers,
+            body.as_bytes(),
+        );
+        assert_eq!(reply.status, status, "{headers:?}: {reply:?}");
+        assert!(!reply.result().contains("ran"), "{reply:?}");
+        assert!(
+            started.elapsed() < Duration::from_millis(200),
+            "refused only after compiling"
+        );
+    }
+    // What book.js sends (the browser adds Origin) runs.
+    let reply = server.send(
+        "POST",
+        "/playground/evaluate.json",
+        &[("Origin", &origin), ("Content-Type", "application/json; charset=utf-8")],
+        body.as_bytes(),
+    );
+    assert_eq!((reply.status, reply.result().as_str()), (200, "ran\n"));
+    // Listing the crates runs nothing and stays open to the page's probe.
+    assert_eq!(server.get("/playground/meta/crates").status, 200);
+    server.stop();
+}
+
+#[test]
+fn a_job_holds_its_slot_until_its_processes_are_gone() {
+    let server = start();
+    let jobs = number(&limits(&server), "jobs") as usize;
+    let headers = [
+        ("Host", server.host()),
+        ("Origin", server.origin()),
+        ("Content-Type", "application/json".to_owned()),
+    ];
+    let mut markers = Vec::new();
+
+    // Clients that give up once their program runs: each job is killed
+    // promptly, so the next one finds its slot free.
+    for _ in 0..4 {
+        let marker = marker();
+        markers.push(marker);
+        let body = evaluate_body(&endless(marker), "2021");
+        let client = send_only(server.port, "POST", "/playground/evaluate.json", &headers, body.as_bytes());
+        let started = within(Duration::from_secs(5), || running(marker) == 1);
+        drop(client);
+        assert!(started, "the program never started");
+        let gone = within(Duration::from_secs(1), || running(marker) == 0);
+        kill_sleepers(&markers);
+        assert!(gone, "a job went on running after its client went away");
+    }
+
+    // Many clients that stay: never more than `jobs` programs at once, and
+    // every answer comes while the page still waits (6 s).
+    let wave: Vec<u32> = (0..6).map(|_| marker()).collect();
+    markers.extend(&wave);
+    let (replies, most) = thread::scope(|s| {
+        let clicks: Vec<_> = wave
+            .iter()
+            .map(|&marker| {
+                let server = &server;
+                s.spawn(move || {
+                    let sent = Instant::now();
+                    let reply = server.run_code(&endless(marker), "2021");
+                    (reply, sent.elapsed())
+                })
+            })
+            .collect();
+        let mut most = 0;
+        while !clicks.iter().all(|click| click.is_finished()) {
+            most = most.max(wave.iter().map(|&m| running(m)).sum::<usize>());
+            thread::sleep(Duration::from_millis(10));
+        }
+        let replies: Vec<(Reply, Duration)> =
+            clicks.into_iter().map(|c| c.join().unwrap()).collect();
+        (replies, most)
+    });
+    kill_sleepers(&markers);
+    assert!(most <= jobs, "{most} programs ran at once; the limit is {jobs}");
+    for (reply, took) in &replies {
+        assert!(*took < Duration::from_secs(6), "answered after {took:?}: {reply:?}");
+        match reply.status {
+            200 => assert!(reply.result().contains("timed out after"), "{reply:?}"),
+            503 => assert!(reply.result().contains("busy"), "{reply:?}"),
+            other => panic!("unexpected {other}: {reply:?}"),
+        }
+    }
+    assert!(wave.iter().all(|&m| running(m) == 0));
+    server.stop();
+}
+
+/// Starts daemons four ways, waits until they all run, and ends.
+fn daemons(markers: &[u32; 4]) -> String {
+    let [a, b, c, d] = markers;
+    format!(
+        r#"use std::process::Command;
+fn sh(script: &str) {{ Command::new("sh").args(["-c", script]).status().unwrap(); }}
+fn main() {{
+    Command::new("setsid").args(["sleep", "{a}"]).spawn().unwrap();
+    sh("sleep {b} &");
+    Command::new("setsid").args(["sh", "-c", "sleep {c} & exit"]).status().unwrap();
+    Command::new("bash").args(["-c", "set -m; sleep {d} & exit"]).status().unwrap();
+    let wanted = ["{a}", "{b}", "{c}", "{d}"];
+    for _ in 0..100 {{
+        let running = std::fs::read_dir("/proc").unwrap().flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path().join("cmdline")).ok())
+            .filter(|c| wanted.iter().any(|w| *c == format!("sleep\0{{w}}\0")))
+            .count();
+        if running == 4 {{ println!("running: 4"); return; }}
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }}
+    println!("not all started");
+}}"#
+    )
+}
+
+#[test]
+fn nothing_a_program_starts_outlives_its_job() {
+    // With the namespaces this system allows, and without any (the wrapper
+    // alone, as a child subreaper, must find every descendant).
+    for env in [None, Some("0")] {
+        let server = BookServer::start_with(&repo_root(), &[("BOOK_PLAYGROUND_NAMESPACES", env)]);
+        let markers = [marker(), marker(), marker(), marker()];
+        let reply = server.run_code(&daemons(&markers), "2021");
+        let ended = Instant::now();
+        let gone = within(Duration::from_secs(1), || markers.iter().all(|&m| running(m) == 0));
+        let took = ended.elapsed();
+        let left: Vec<u32> = markers.iter().copied().filter(|&m| running(m) > 0).collect();
+        kill_sleepers(&markers);
+        assert_eq!(reply.result(), "running: 4\n", "{reply:?}");
+        assert!(
+            gone,
+            "namespaces {env:?}: daemons {left:?} outlived their job ({took:?} after it ended)"
+        );
+        server.stop();
+    }
+}
+
+#[test]
+fn programs_are_held_to_limits_with_a_clear_message() {
+    let server = start();
+    let limits = limits(&server);
+    let memory_mib = number(&limits, "program.memory_bytes") >> 20;
+    let file_mib = number(&limits, "program.file_bytes") >> 20;
+
+    let hog = "fn main() {\n\
+        let mut blocks: Vec<Vec<u8>> = Vec::new();\n\
+        for i in 0..32 { blocks.push(vec![1u8; 64 << 20]); println!(\"{} MiB\", (i + 1) * 64); }\n\
+        println!(\"allocated 2 GiB\");\n\
+    }";
+    let reply = server.run_code(hog, "2021");
+    assert!(
+        reply
+            .result()
+            .contains(&format!("stopped: more than {memory_mib} MiB of memory")),
+        "{reply:?}"
+    );
+    assert!(!reply.result().contains("allocated 2 GiB"));
+
+    let writer = "use std::io::Write;\n\
+        fn main() {\n\
+        let mut file = std::fs::File::create(\"big.bin\").unwrap();\n\
+        let chunk = vec![0u8; 1 << 20];\n\
+        for i in 0..256 { file.write_all(&chunk).unwrap(); if i % 16 == 15 { println!(\"{} MiB\", i + 1); } }\n\
+        println!(\"wrote 256 MiB\");\n\
+    }";
+    let reply = server.run_code(writer, "2021");
+    assert!(
+        reply
+            .result()
+            .contains(&format!("stopped: file size limit ({file_mib} MiB)")),
+        "{reply:?}"
+    );
+    assert!(!reply.result().contains("wrote 256 MiB"));
+
+    // The listings' few dozen threads, each allocating, are well within.
+    let threads = "fn main() {\n\
+        let handles: Vec<_> = (0..48).map(|i| std::thread::spawn(move || {\n\
+            let v: Vec<Vec<u8>> = (0..1000).map(|j| vec![i as u8; 1000 + j]).collect();\n\
+            v.len()\n\
+        })).collect();\n\
+        let total: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();\n\
+        println!(\"{total}\");\n\
+    }";
+    let reply = server.run_code(threads, "2021");
+    assert_eq!(reply.result(), "48000\n", "{reply:?}");
+
+    // A fork loop is stopped at the process cap, where there is one.
+    let cap = &limits["containment"]["process_cap"];
+    if cap.is_null() {
+        skip("the fork loop", &format!("{}", limits["containment"]["process_cap_missing"]));
+    } else {
+        let marker = marker();
+        let fork_loop = format!(
+            "fn main() {{\n\
+                let mut children = Vec::new();\n\
+                for i in 0..2000 {{\n\
+                    match std::process::Command::new(\"sleep\").arg(\"{marker}\").spawn() {{\n\
+                        Ok(child) => children.push(child),\n\
+                        Err(error) => panic!(\"could not start process {{i}}: {{error}}\"),\n\
+                    }}\n\
+                }}\n\
+                println!(\"started 2000 processes\");\n\
+            }}"
+        );
+        let reply = server.run_code(&fork_loop, "2021");
+        let gone = within(Duration::from_secs(1), || running(marker) == 0);
+        kill_sleepers(&[marker]);
+        assert!(reply.result().contains("stopped: too many processes"), "{reply:?}");
+        assert!(!reply.result().contains("started 2000"));
+        assert!(gone, "the fork loop's processes outlived it");
+    }
+
+    // Every limit is in place, for the program and for rustc (whose own
+    // limits the program embeds at compile time).
+    let show = "fn main() {\n\
+        print!(\"{}\", include_str!(\"/proc/self/limits\"));\n\
+        println!(\"--\");\n\
+        print!(\"{}\", std::fs::read_to_string(\"/proc/self/limits\").unwrap());\n\
+    }";
+    let reply = server.run_code(show, "2021");
+    let result = reply.result();
+    let (rustc, program) = result.split_once("--\n").expect("two tables");
+    for (table, who) in [(program, "program"), (rustc, "rustc")] {
+        let expected = [
+            ("Max address space", number(&limits, &format!("{who}.memory_bytes"))),
+            ("Max file size", number(&limits, &format!("{who}.file_bytes"))),
+            ("Max open files", number(&limits, &format!("{who}.open_files"))),
+            ("Max cpu time", number(&limits, &format!("{who}.cpu_seconds"))),
+        ];
+        for (name, value) in expected {
+            let line = table
+                .lines()
+                .find(|line| line.starts_with(name))
+                .unwrap_or_else(|| panic!("{who}: no {name} in\n{table}"));
+            let soft = line[name.len()..].split_whitespace().next().unwrap();
+            assert_eq!(soft, value.to_string(), "{who}: {line}");
+        }
+    }
+    server.stop();
+}
+
+#[test]
+fn programs_have_no_network_and_write_only_in_their_job_directory() {
+    let server = start();
+    if !contained(&server, "no network, writes only in the job directory") {
+        server.stop();
+        return;
+    }
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".to_owned());
+    let outside = [
+        repo_root().join("written-by-a-program.txt"),
+        PathBuf::from(&home).join("written-by-a-program.txt"),
+        std::env::temp_dir().join("written-by-a-program.txt"),
+    ];
+    let code = format!(
+        r#"fn main() {{
+    match std::net::TcpStream::connect("127.0.0.1:{port}") {{
+        Ok(_) => println!("reached the server"),
+        Err(_) => println!("no network"),
+    }}
+    for path in {outside:?} {{
+        match std::fs::write(path, "x") {{
+            Ok(()) => println!("wrote {{path}}"),
+            Err(_) => println!("could not write {{path}}"),
+        }}
+    }}
+    std::fs::write("mine.txt", "x").unwrap();
+    println!("wrote in its own directory");
+    let processes = std::fs::read_dir("/proc").unwrap().flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.parse::<u32>().is_ok()))
+        .count();
+    println!("sees {{}} processes", if processes < 5 {{ "only its own" }} else {{ "others'" }});
+}}"#,
+        port = server.port,
+        outside = outside.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    );
+    let reply = server.run_code(&code, "2021");
+    let result = reply.result();
+    let written: Vec<&PathBuf> = outside.iter().filter(|p| p.exists()).collect();
+    for path in &written {
+        let _ = std::fs::remove_file(path);
+    }
+    assert!(result.starts_with("no network\n"), "{reply:?}");
+    // Its own /tmp is its job directory: what it writes there stays there.
+    for path in &outside[..2] {
+        assert!(result.contains(&format!("could not write {}", path.display())), "{result}");
+    }
+    assert!(written.is_empty(), "a program wrote {written:?}");
+    assert!(result.contains("wrote in its own directory\nsees only its own processes"), "{result}");
+    server.stop();
+}
+
+/// The cache the server uses: `<target>/playground/cache`, or the one under
+/// `BOOK_PLAYGROUND_DIR`.
+fn cache_dir(dir: Option<&Path>) -> PathBuf {
+    dir.map(Path::to_path_buf)
+        .unwrap_or_else(|| harness::cargo::target_dir().join("playground"))
+        .join("cache")
+}
+
+/// The cached program a reply came from.
+fn entry(dir: &Path, reply: &Reply) -> PathBuf {
+    let key = reply
+        .header("x-playground-cache-key")
+        .unwrap_or_else(|| panic!("no cache key: {reply:?}"));
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(key))
+        .unwrap_or_else(|| panic!("no entry for {key} in {}", dir.display()))
+}
+
+#[test]
+fn programs_cannot_plant_a_program_in_the_cache() {
+    let server = start();
+    let cache = cache_dir(None);
+    if contained(&server, "programs cannot write to the cache") {
+        let planted = [
+            PathBuf::from("../../cache/planted"),
+            PathBuf::from("../cache/planted"),
+            cache.join("planted"),
+        ];
+        let code = format!(
+            r#"fn main() {{
+    for path in {planted:?} {{
+        if std::fs::write(path, "x").is_ok() {{ println!("planted {{path}}"); }}
+    }}
+    println!("done");
+}}"#,
+            planted = planted.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        );
+        let reply = server.run_code(&code, "2021");
+        let _ = std::fs::remove_file(cache.join("planted"));
+        assert_eq!(reply.result(), "done\n", "{reply:?}");
+    }
+
+    // Whoever can write there (here, this test): a changed entry is never run.
+    let genuine = "fn main() { println!(\"genuine\"); }";
+    let first = server.run_code(genuine, "2021");
+    assert_eq!(first.result(), "genuine\n");
+    let other = server.run_code("fn main() { println!(\"PLANTED\"); }", "2021");
+    std::fs::copy(entry(&cache, &other), entry(&cache, &first)).unwrap();
+    let again = server.run_code(genuine, "2021");
+    assert_eq!(again.result(), "genuine\n", "a planted program ran: {again:?}");
+    server.stop();
+}
+
+#[test]
+fn the_cache_is_bounded_by_bytes_and_drops_the_least_recently_used() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lru-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // Room for about three small programs.
+    let bound: u64 = 1536 * 1024;
+    let server = BookServer::start_with(
+        &repo_root(),
+        &[
+            ("BOOK_PLAYGROUND_DIR", Some(dir.to_str().unwrap())),
+            ("BOOK_PLAYGROUND_CACHE_BYTES", Some(&bound.to_string())),
+        ],
+    );
+    let cache = cache_dir(Some(&dir));
+    let click = |name: &str| {
+        let reply = server.run_code(&format!("fn main() {{ println!(\"{name}\"); }}"), "2021");
+        assert_eq!(reply.result(), format!("{name}\n"));
+        let key = reply.header("x-playground-cache-key").unwrap().to_owned();
+        (key, reply.header("x-playground-cache") == Some("hit"))
+    };
+    let cached = |key: &str| {
+        std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(key))
+    };
+    let (a, _) = click("a");
+    let (b, _) = click("b");
+    assert_eq!(click("a"), (a.clone(), true), "a is now used after b");
+    // New programs until one has to go: b goes first, a stays.
+    for n in 0..20 {
+        click(&format!("new {n}"));
+        let total: u64 = std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .map(|e| e.metadata().unwrap().len())
+            .sum();
+        assert!(total <= bound, "the cache holds {total} bytes, more than {bound}");
+        if !cached(&b) {
+            break;
+        }
+        assert!(cached(&a), "a, used more recently, went before b");
+    }
+    assert!(!cached(&b), "nothing was ever dropped");
+    assert!(cached(&a), "the most recently used entry went with the least");
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_time_budget_fits_the_pages_timeout() {
+    let server = start();
+    let limits = limits(&server);
+    // book.js as the book serves it: `fetch_with_timeout(url, options, timeout = 6000)`.
+    let page = server.get("/ch06-mutex.html").body;
+    let script = page
+        .split("src=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|src| src.contains("book") && src.ends_with(".js"))
+        .expect("the page loads book.js");
+    let book_js = server.get(&format!("/{script}")).body;
+    let timeout: u64 = book_js
+        .split("fetch_with_timeout(url, options, timeout = ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|ms| ms.trim().parse().ok())
+        .expect("book.js has its timeout");
+    assert_eq!(number(&limits, "page_timeout_ms"), timeout);
+    let budget = number(&limits, "queue_wait_ms") + number(&limits, "run_ms") + number(&limits, "answer_margin_ms");
+    assert!(budget <= timeout, "waiting, running and answering take {budget} ms");
+    server.stop();
+}
+
+#[test]
+fn a_killed_server_leaves_nothing_running_and_its_files_are_swept() {
+    let server = BookServer::start_with(&repo_root(), &[]);
+    let marker = marker();
+    let (port, host) = (server.port, server.host());
+    let origin = server.origin();
+    let body = evaluate_body(&endless(marker), "2021");
+    let headers = [
+        ("Host", host),
+        ("Origin", origin),
+        ("Content-Type", "application/json".to_owned()),
+    ];
+    let _client = send_only(port, "POST", "/playground/evaluate.json", &headers, body.as_bytes());
+    assert!(within(Duration::from_secs(5), || running(marker) == 1));
+    let pid = server.pid();
+    server.stop_with("KILL");
+    let gone = within(Duration::from_secs(1), || running(marker) == 0);
+    kill_sleepers(&[marker]);
+    assert!(gone, "a program outlived its killed server");
+
+    let target = harness::cargo::target_dir();
+    let left = [
+        target.join(format!("playground/jobs-{pid}")),
+        target.join(format!("book-serve-{pid}")),
+    ];
+    let next = BookServer::start_with(&repo_root(), &[]);
+    for dir in &left {
+        assert!(!dir.exists(), "{} was not swept", dir.display());
+    }
+    let _ = request(next.port, "GET", "/", &[("Host", next.host())], b"");
+    next.stop();
+}

@@ -1,0 +1,428 @@
+//! The server's side of containment: what this system allows (found once,
+//! at start), and running one contained command through the wrapper
+//! ([`super::contain`]) with its output capped, stopping it when the job is
+//! cancelled.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::process::{Pid, PidfdFlags, pidfd_open};
+use serde::Serialize;
+
+use super::contain::{CopyIn, Nproc, Report, Spec};
+use super::limits::{LIMITS, ProcessLimits};
+
+/// What contains the jobs on this system.
+#[derive(Debug, Clone, Serialize)]
+pub struct Containment {
+    /// User, PID, network, mount and IPC namespaces.
+    pub namespaces: bool,
+    /// Why not, when not.
+    pub namespaces_missing: Option<String>,
+    /// Programs see a `/proc` with only their own processes.
+    pub fresh_proc: bool,
+    /// What caps the number of processes, if anything does.
+    pub process_cap: Option<String>,
+    pub process_cap_missing: Option<String>,
+}
+
+impl Containment {
+    /// One paragraph for the terminal, said once at start.
+    pub fn describe(&self) -> String {
+        let limits = &LIMITS.program;
+        let mut text = format!(
+            "Run buttons: each program may use {} MiB of memory, {} s of CPU and {:.0} s of time, \
+             write files of up to {} MiB and open {} files",
+            limits.memory_bytes >> 20,
+            limits.cpu_seconds,
+            LIMITS.run.as_secs_f64(),
+            limits.file_bytes >> 20,
+            limits.open_files,
+        );
+        match &self.process_cap {
+            Some(_) => text.push_str(&format!(", with {} processes and threads", limits.processes)),
+            None => text.push_str(", with no cap on its processes"),
+        }
+        if self.namespaces {
+            text.push_str(
+                "; it has no network, sees only its own processes and can write only to \
+                 its own directory.",
+            );
+        } else {
+            text.push('.');
+        }
+        if let Some(why) = &self.namespaces_missing {
+            text.push_str(&format!(
+                "\nThis system does not let programs run in namespaces ({why}): a program the \
+                 page runs can use the network and write wherever you can."
+            ));
+        }
+        if let Some(why) = &self.process_cap_missing {
+            text.push_str(&format!(
+                "\nNothing caps a program's processes here ({why}): a fork loop runs until its \
+                 time limit."
+            ));
+        }
+        text
+    }
+}
+
+pub struct Sandbox {
+    /// `book-tools`, which is also the wrapper.
+    wrapper: PathBuf,
+    pub containment: Containment,
+    cgroups: Option<Cgroups>,
+    next_job: AtomicU64,
+}
+
+/// One command to run contained.
+pub struct Job<'a> {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub dir: &'a Path,
+    pub private_dir: bool,
+    pub show: Vec<(PathBuf, String)>,
+    pub copy_in: Option<CopyIn>,
+    pub limits: ProcessLimits,
+    pub wall: Duration,
+    /// Polled while it runs: true stops it.
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+}
+
+#[derive(Debug)]
+pub struct Contained {
+    pub report: Report,
+    /// stdout and stderr together, in the order they were written.
+    pub output: String,
+    pub truncated: bool,
+}
+
+impl Sandbox {
+    /// Finds out what this system allows. `scratch` is a directory for a
+    /// trial job. `BOOK_PLAYGROUND_NAMESPACES=0` turns namespaces off, to
+    /// see what the playground does without them.
+    pub fn detect(wrapper: &Path, scratch: &Path) -> io::Result<Sandbox> {
+        let root = rustix::process::geteuid().is_root();
+        let (cgroups, cgroup_missing) = if root {
+            match Cgroups::create() {
+                Ok(cgroups) => (Some(cgroups), None),
+                Err(error) => (None, Some(format!("root, and no writable pids cgroup: {error}"))),
+            }
+        } else {
+            (None, None)
+        };
+        let mut sandbox = Sandbox {
+            wrapper: wrapper.to_path_buf(),
+            containment: Containment {
+                namespaces: false,
+                namespaces_missing: None,
+                fresh_proc: false,
+                process_cap: None,
+                process_cap_missing: None,
+            },
+            cgroups,
+            next_job: AtomicU64::new(0),
+        };
+        if std::env::var("BOOK_PLAYGROUND_NAMESPACES").is_ok_and(|v| v == "0") {
+            sandbox.containment.namespaces_missing =
+                Some("turned off with BOOK_PLAYGROUND_NAMESPACES=0".to_owned());
+        } else {
+            sandbox.containment.namespaces = true;
+            let probe = sandbox.run(&Job {
+                program: PathBuf::from("/proc/self/exe"),
+                args: vec!["__probe".to_owned()],
+                env: Vec::new(),
+                dir: scratch,
+                private_dir: true,
+                show: Vec::new(),
+                copy_in: None,
+                limits: LIMITS.program,
+                wall: Duration::from_secs(5),
+                cancelled: &|| false,
+            })?;
+            match (&probe.report.error, probe.report.ended) {
+                (None, Some(super::contain::Ended::Exit(0))) => {
+                    sandbox.containment.fresh_proc = probe.report.fresh_proc;
+                }
+                (error, ended) => {
+                    sandbox.containment.namespaces = false;
+                    sandbox.containment.namespaces_missing = Some(match error {
+                        Some(error) => error.clone(),
+                        None => format!("a trial program ended with {ended:?}: {}", probe.output),
+                    });
+                }
+            }
+        }
+        let cap = if sandbox.cgroups.is_some() {
+            Some("the cgroup pids controller")
+        } else if root {
+            None
+        } else if sandbox.containment.namespaces {
+            Some("RLIMIT_NPROC in the job's user namespace")
+        } else {
+            Some("RLIMIT_NPROC, above the processes this user already has")
+        };
+        sandbox.containment.process_cap = cap.map(str::to_owned);
+        sandbox.containment.process_cap_missing = cgroup_missing.filter(|_| cap.is_none());
+        Ok(sandbox)
+    }
+
+    /// Where, inside, the job's directory is (where relative paths start).
+    pub fn work_dir<'a>(&self, dir: &'a Path) -> &'a Path {
+        if self.containment.namespaces {
+            Path::new(super::mounts::WORK)
+        } else {
+            dir
+        }
+    }
+
+    /// Runs `job` through the wrapper; returns once it and everything it
+    /// started are gone.
+    pub fn run(&self, job: &Job) -> io::Result<Contained> {
+        let cgroup = match &self.cgroups {
+            Some(cgroups) => Some(cgroups.job(
+                self.next_job.fetch_add(1, Ordering::Relaxed),
+                // The wrapper and the namespace's first process count too.
+                job.limits.processes + 2,
+            )?),
+            None => None,
+        };
+        let root = rustix::process::geteuid().is_root();
+        let nproc = match (root, self.containment.namespaces) {
+            (true, _) => Nproc::Unset,
+            (false, true) => Nproc::InNamespace(job.limits.processes + 2),
+            (false, false) => Nproc::AboveCurrent(job.limits.processes + 1),
+        };
+        let spec = Spec {
+            program: job.program.clone(),
+            args: job.args.clone(),
+            env: job.env.clone(),
+            dir: job.dir.to_path_buf(),
+            private_dir: job.private_dir,
+            show: job.show.clone(),
+            copy_in: job.copy_in.as_ref().map(|copy| CopyIn {
+                source: copy.source.clone(),
+                sha256: copy.sha256.clone(),
+                name: copy.name.clone(),
+            }),
+            limits: job.limits,
+            wall_ms: job.wall.as_millis() as u64,
+            namespaces: self.containment.namespaces,
+            cgroup: cgroup.clone(),
+            nproc,
+        };
+        let result = self.run_spec(&spec, job.cancelled);
+        if let Some(cgroup) = cgroup {
+            remove_cgroup(&cgroup);
+        }
+        result
+    }
+
+    fn run_spec(&self, spec: &Spec, cancelled: &(dyn Fn() -> bool + Sync)) -> io::Result<Contained> {
+        let (control_reader, control) = io::pipe()?;
+        let (mut report_reader, report_writer) = io::pipe()?;
+        let (output_reader, output_writer) = io::pipe()?;
+        let mut command = Command::new(&self.wrapper);
+        command
+            .arg("__contain")
+            .arg(serde_json::to_string(spec)?)
+            .env_clear()
+            .stdin(control_reader)
+            .stdout(report_writer)
+            .stderr(output_writer);
+        let mut wrapper = command.spawn()?;
+        // Our copies of the write ends must go, or the readers never see EOF.
+        drop(command);
+
+        let output = Arc::new(Mutex::new((Vec::new(), false)));
+        let collector = {
+            let output = Arc::clone(&output);
+            thread::spawn(move || collect(output_reader, &output, LIMITS.output_bytes))
+        };
+
+        // The wrapper keeps the time limit; if it does not answer to its
+        // standard input closing, it is killed (and the namespace with it).
+        let pidfd = pidfd_open(Pid::from_child(&wrapper), PidfdFlags::empty()).ok();
+        let started = Instant::now();
+        let grace = Duration::from_millis(spec.wall_ms) + Duration::from_secs(2);
+        let mut control = Some(control);
+        loop {
+            if wrapper.try_wait()?.is_some() {
+                break;
+            }
+            if control.is_some() && (cancelled() || started.elapsed() > grace) {
+                control = None;
+            }
+            if started.elapsed() > grace + Duration::from_secs(2) {
+                let _ = wrapper.kill();
+            }
+            match &pidfd {
+                Some(pidfd) => {
+                    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+                    let step = Timespec {
+                        tv_sec: 0,
+                        tv_nsec: 10_000_000,
+                    };
+                    let _ = poll(&mut fds, Some(&step));
+                }
+                None => thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        drop(control);
+        let mut line = String::new();
+        report_reader.read_to_string(&mut line)?;
+        let report: Report = serde_json::from_str(line.trim()).unwrap_or_else(|error| Report {
+            error: Some(format!("the wrapper's report ({error}): {line}")),
+            ..Report::default()
+        });
+        // Everything that could write is gone; don't wait forever anyway.
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while !collector.is_finished() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(2));
+        }
+        let (bytes, truncated) = std::mem::take(&mut *output.lock().unwrap());
+        Ok(Contained {
+            report,
+            output: String::from_utf8_lossy(&bytes).into_owned(),
+            truncated,
+        })
+    }
+}
+
+/// Reads everything (a full pipe would block the program), keeps `cap` bytes.
+fn collect(mut reader: io::PipeReader, output: &Mutex<(Vec<u8>, bool)>, cap: usize) {
+    let mut buffer = [0; 8192];
+    while let Ok(read) = reader.read(&mut buffer) {
+        if read == 0 {
+            break;
+        }
+        let mut output = output.lock().unwrap();
+        let room = cap.saturating_sub(output.0.len());
+        output.0.extend_from_slice(&buffer[..read.min(room)]);
+        if read > room {
+            output.1 = true;
+        }
+    }
+}
+
+/// This server's pids cgroup (for root, whom `RLIMIT_NPROC` does not bind):
+/// `book-playground-<pid>` at the top of the pids hierarchy, one cgroup per
+/// job inside.
+struct Cgroups {
+    base: PathBuf,
+}
+
+const CGROUP_PREFIX: &str = "book-playground-";
+
+impl Cgroups {
+    fn create() -> io::Result<Cgroups> {
+        let (mount, v2) = pids_hierarchy()
+            .ok_or_else(|| io::Error::other("no cgroup hierarchy with the pids controller"))?;
+        sweep_stale_cgroups(&mount);
+        if v2 {
+            // Jobs get `pids.max` when their parent enables the controller.
+            fs::write(mount.join("cgroup.subtree_control"), "+pids")?;
+        }
+        let base = mount.join(format!("{CGROUP_PREFIX}{}", std::process::id()));
+        fs::create_dir_all(&base)?;
+        if v2 {
+            fs::write(base.join("cgroup.subtree_control"), "+pids")?;
+        }
+        let cgroups = Cgroups { base };
+        // Proves it works: a job's cgroup with its cap.
+        let trial = cgroups.job(u64::MAX, 1)?;
+        remove_cgroup(&trial);
+        Ok(cgroups)
+    }
+
+    fn job(&self, number: u64, processes: u64) -> io::Result<PathBuf> {
+        let dir = self.base.join(format!("job-{number}"));
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("pids.max"), processes.to_string())?;
+        Ok(dir)
+    }
+}
+
+impl Drop for Cgroups {
+    fn drop(&mut self) {
+        remove_cgroup_tree(&self.base);
+    }
+}
+
+/// The pids hierarchy's mount point, and whether it is cgroup v2.
+fn pids_hierarchy() -> Option<(PathBuf, bool)> {
+    let mounts = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let mut v2 = None;
+    for line in mounts.lines() {
+        let (mount, rest) = line.split_once(" - ")?;
+        let point = PathBuf::from(mount.split(' ').nth(4)?);
+        let mut rest = rest.split(' ');
+        let (kind, options) = (rest.next()?, rest.nth(1).unwrap_or(""));
+        if kind == "cgroup" && options.split(',').any(|option| option == "pids") {
+            return Some((point, false));
+        }
+        if kind == "cgroup2"
+            && fs::read_to_string(point.join("cgroup.controllers"))
+                .is_ok_and(|controllers| controllers.split_whitespace().any(|c| c == "pids"))
+        {
+            v2.get_or_insert(point);
+        }
+    }
+    v2.map(|point| (point, true))
+}
+
+/// Removes the cgroups of servers that are no longer running.
+fn sweep_stale_cgroups(mount: &Path) {
+    let Ok(entries) = fs::read_dir(mount) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(CGROUP_PREFIX)) else {
+            continue;
+        };
+        if !super::process_is_alive(pid) {
+            remove_cgroup_tree(&entry.path());
+        }
+    }
+}
+
+fn remove_cgroup_tree(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_cgroup(&entry.path());
+            }
+        }
+    }
+    let _ = fs::remove_dir(dir);
+}
+
+/// Kills what is left in a job's cgroup, then removes it.
+fn remove_cgroup(dir: &Path) {
+    for _ in 0..200 {
+        let procs = fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
+        if procs.trim().is_empty() {
+            break;
+        }
+        for pid in procs.lines().filter_map(|pid| pid.parse().ok().and_then(Pid::from_raw)) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    // A cgroup goes once its last process has been reaped.
+    for _ in 0..200 {
+        if fs::remove_dir(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
