@@ -128,7 +128,10 @@ fn the_server_runs_listings_offline_within_its_limits() {
     assert_eq!(foreign_host.status, 421);
     assert!(foreign_host.result().contains("answers only to"));
     let origin = server.origin();
-    let page = [("Origin", origin.as_str()), ("Content-Type", "application/json")];
+    let page = [
+        ("Origin", origin.as_str()),
+        ("Content-Type", "application/json"),
+    ];
     let foreign_origin = server.send(
         "POST",
         "/playground/evaluate.json",
@@ -243,7 +246,10 @@ fn the_server_rebuilds_on_change_and_keeps_the_last_good_book() {
     // A missing page is the book's own 404 page.
     let missing = server.get("/no-such-chapter.html");
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("Document not found (404)"), "{missing:?}");
+    assert!(
+        missing.body.contains("Document not found (404)"),
+        "{missing:?}"
+    );
     server.stop();
     let _ = std::fs::remove_dir_all(&copy);
 }
@@ -299,7 +305,10 @@ fn the_book_is_served_when_the_playground_cannot_start() {
     let probe = server.get("/playground/meta/crates");
     assert_eq!(probe.header("x-book-playground"), None, "{probe:?}");
     let log = server.log();
-    assert!(log.contains("The local playground could not start"), "{log}");
+    assert!(
+        log.contains("The local playground could not start"),
+        "{log}"
+    );
     server.stop();
 }
 
@@ -320,7 +329,13 @@ fn sigterm_and_sigint_stop_programs_and_remove_the_servers_files() {
             ("Content-Type", "application/json".to_owned()),
         ];
         let body = evaluate_body(&code, "2021");
-        let _client = send_only(server.port, "POST", "/playground/evaluate.json", &headers, body.as_bytes());
+        let _client = send_only(
+            server.port,
+            "POST",
+            "/playground/evaluate.json",
+            &headers,
+            body.as_bytes(),
+        );
         let running = || {
             let wanted = format!("sleep\0{marker}\0");
             std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
@@ -330,7 +345,10 @@ fn sigterm_and_sigint_stop_programs_and_remove_the_servers_files() {
         };
         let started = Instant::now();
         while !running() {
-            assert!(started.elapsed() < Duration::from_secs(5), "the program never started");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the program never started"
+            );
             thread::sleep(Duration::from_millis(20));
         }
         let (jobs, builds) = (jobs_dir(&server), builds_dir(&server));
@@ -342,7 +360,11 @@ fn sigterm_and_sigint_stop_programs_and_remove_the_servers_files() {
         }
         assert!(!running(), "SIG{signal}: the program outlived the server");
         assert!(!jobs.exists(), "SIG{signal}: {} is left", jobs.display());
-        assert!(!builds.exists(), "SIG{signal}: {} is left", builds.display());
+        assert!(
+            !builds.exists(),
+            "SIG{signal}: {} is left",
+            builds.display()
+        );
     }
 }
 

@@ -5,14 +5,16 @@
 //!
 //! For each runnable chapter-6 listing: a cold click (compile and run, the
 //! code never seen before), a cached click (the same code again), and the
-//! baseline. Prints medians; asserts nothing about time.
+//! baseline. Prints medians; asserts nothing about time. Clicks are
+//! contained as `cargo book` contains them (the summary says how, on this
+//! system).
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use book_tools::book_root;
-use book_tools::playground::{Playground, Request};
+use book_tools::playground::{Control, Playground, Request};
 
 const SAMPLES: usize = 7;
 const LISTINGS: [&str; 3] = ["mutex-api", "counter-arc", "counter-scoped"];
@@ -20,7 +22,9 @@ const LISTINGS: [&str; 3] = ["mutex-api", "counter-arc", "counter-scoped"];
 fn main() {
     let root = book_root();
     let scratch = tempfile::tempdir().unwrap();
-    let playground = Playground::new(&root, scratch.path()).unwrap();
+    let wrapper = Path::new(env!("CARGO_BIN_EXE_book-tools"));
+    let playground = Playground::new(&root, scratch.path(), wrapper).unwrap();
+    println!("{}\n", playground.containment().describe());
     println!(
         "{:<16} {:>10} {:>10} {:>10} {:>8}",
         "listing", "rustc+run", "cold", "cached", "cold/base"
@@ -58,8 +62,9 @@ fn click(playground: &Playground, code: &str) -> Duration {
         version: None,
     };
     let started = Instant::now();
-    let (response, _) = playground.evaluate(&request).unwrap();
+    let evaluation = playground.evaluate(&request, &Control::new()).unwrap();
     let elapsed = started.elapsed();
+    let response = evaluation.response;
     assert!(response.error.is_none(), "{}", response.result);
     elapsed
 }

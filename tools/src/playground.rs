@@ -24,8 +24,8 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use cache::{Cache, Entry, Key};
-use contain::{CopyIn, Ended, Report, Stopped};
 pub use contain::main as wrapper_main;
+use contain::{CopyIn, Ended, Report, Stopped};
 pub use limits::{LIMITS, PAGE_TIMEOUT, ProcessLimits};
 pub use sandbox::Containment;
 use sandbox::{Contained, Job, Sandbox};
@@ -222,7 +222,8 @@ impl Playground {
             let message = format!("unknown edition {:?}", request.edition);
             return Ok(answer(Response::refused(message), false));
         }
-        let cancelled = || control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed);
+        let cancelled =
+            || control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed);
         let job = tempfile::Builder::new()
             .prefix("job-")
             .tempdir_in(&self.jobs_dir)
@@ -387,8 +388,7 @@ impl Playground {
             )),
             (None, Some(Ended::Exit(0))) => None,
             (None, _) => Some(
-                limit_message(&report, &output, &LIMITS.rustc, "compiling")
-                    .unwrap_or_default(),
+                limit_message(&report, &output, &LIMITS.rustc, "compiling").unwrap_or_default(),
             ),
         };
         if let Some(failure) = failure {
@@ -441,18 +441,22 @@ fn run_response(ran: Contained, wall: Duration) -> Response {
         )),
         (Some(Stopped::Asked), _) => Some(STOPPED.to_owned()),
         (None, Some(Ended::Exit(0))) => None,
-        (None, ended) => limit_message(&report, &output, &LIMITS.program, "stopped:").or(
-            match ended {
-                Some(Ended::Exit(code)) => Some(format!("the program exited with exit status: {code}")),
+        (None, ended) => {
+            limit_message(&report, &output, &LIMITS.program, "stopped:").or(match ended {
+                Some(Ended::Exit(code)) => {
+                    Some(format!("the program exited with exit status: {code}"))
+                }
                 Some(Ended::Signal(signal)) => Some(format!(
                     "the program was killed by signal {signal} ({})",
                     signal_name(signal)
                 )),
                 None => Some("the program's end is unknown".to_owned()),
-            },
-        ),
+            })
+        }
     };
-    let shown = message.as_ref().filter(|m| !m.starts_with("the program exited"));
+    let shown = message
+        .as_ref()
+        .filter(|m| !m.starts_with("the program exited"));
     if let Some(message) = shown {
         result = format!("{}\n{message}\n", result.trim_end_matches('\n'))
             .trim_start_matches('\n')
@@ -467,20 +471,29 @@ fn run_response(ran: Contained, wall: Duration) -> Response {
 /// "4 s", or "3.2 s" when the page's time left shortened the run.
 fn seconds(duration: Duration) -> String {
     let tenths = (duration.as_millis() + 50) / 100;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} s", tenths / 10)
     } else {
         format!("{}.{} s", tenths / 10, tenths % 10)
     }
 }
 
-/// The limit a job that failed most likely hit, said plainly.
-fn limit_message(report: &Report, output: &str, limits: &ProcessLimits, who: &str) -> Option<String> {
+/// The limit a failed job most likely hit, said plainly. For the compiler,
+/// only what the kernel did counts (its output quotes the code, which may say
+/// anything); a program's own words about a failed allocation or spawn count
+/// too.
+fn limit_message(
+    report: &Report,
+    output: &str,
+    limits: &ProcessLimits,
+    who: &str,
+) -> Option<String> {
     const SIGABRT: i32 = 6;
     const SIGKILL: i32 = 9;
     const SIGXCPU: i32 = 24;
     const SIGXFSZ: i32 = 25;
-    let prefix = if who == "stopped:" {
+    let program = who == "stopped:";
+    let prefix = if program {
         "stopped:".to_owned()
     } else {
         format!("stopped: {who} used")
@@ -489,26 +502,32 @@ fn limit_message(report: &Report, output: &str, limits: &ProcessLimits, who: &st
         Some(Ended::Signal(signal)) => Some(signal),
         _ => None,
     };
-    let out_of_memory = output.contains("memory allocation of")
-        || output.contains("Cannot allocate memory")
-        || output.contains("out of memory");
-    if out_of_memory && (signal == Some(SIGABRT) || signal.is_none() || who != "stopped:") {
-        return Some(format!("{prefix} more than {} MiB of memory", limits.memory_bytes >> 20));
-    }
-    if signal == Some(SIGXFSZ) {
-        return Some(format!("stopped: file size limit ({} MiB)", limits.file_bytes >> 20));
-    }
-    if matches!(signal, Some(SIGXCPU | SIGKILL)) && !report.process_cap_hit {
+    let words = |said: &[&str]| program && said.iter().any(|s| output.contains(s));
+    let allocation_failed = output.contains("memory allocation of");
+    if (signal == Some(SIGABRT) && allocation_failed)
+        || words(&["kind: OutOfMemory", "Cannot allocate memory"])
+    {
         return Some(format!(
-            "{prefix} more than {} s of CPU time",
-            limits.cpu_seconds
+            "{prefix} more than {} MiB of memory",
+            limits.memory_bytes >> 20
         ));
     }
-    let refused_a_process = output.contains("Resource temporarily unavailable");
-    if report.process_cap_hit || refused_a_process {
+    if signal == Some(SIGXFSZ) {
+        return Some(format!(
+            "stopped: file size limit ({} MiB)",
+            limits.file_bytes >> 20
+        ));
+    }
+    if report.process_cap_hit || words(&["Resource temporarily unavailable"]) {
         return Some(format!(
             "stopped: too many processes (at most {} processes and threads)",
             limits.processes
+        ));
+    }
+    if matches!(signal, Some(SIGXCPU | SIGKILL)) {
+        return Some(format!(
+            "{prefix} more than {} s of CPU time",
+            limits.cpu_seconds
         ));
     }
     None

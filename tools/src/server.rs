@@ -307,7 +307,8 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
-    let permit = tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
+    let permit =
+        tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
     let Ok(Ok(permit)) = permit else {
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -4,8 +4,8 @@
 //! what went wrong, in the terminal and on every page.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -124,15 +124,13 @@ impl Site {
         }
         let sender = events.clone();
         let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                match event {
-                    Ok(event) if event.kind.is_access() => {}
-                    Ok(_) => {
-                        let _ = sender.send(Ok(()));
-                    }
-                    Err(error) => {
-                        let _ = sender.send(Err(error));
-                    }
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
+                Ok(event) if event.kind.is_access() => {}
+                Ok(_) => {
+                    let _ = sender.send(Ok(()));
+                }
+                Err(error) => {
+                    let _ = sender.send(Err(error));
                 }
             })?;
         drop(events);

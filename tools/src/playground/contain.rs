@@ -150,8 +150,11 @@ pub fn main(command: &str, spec: Option<&str>) -> ExitCode {
 
 fn contain(spec: &Spec) -> io::Result<Report> {
     if let Some(cgroup) = &spec.cgroup {
-        fs::write(cgroup.join("cgroup.procs"), getpid().as_raw_nonzero().to_string())
-            .map_err(|e| context(e, "joining the job's cgroup"))?;
+        fs::write(
+            cgroup.join("cgroup.procs"),
+            getpid().as_raw_nonzero().to_string(),
+        )
+        .map_err(|e| context(e, "joining the job's cgroup"))?;
     }
     rustix::thread::set_no_new_privs(true)?;
     // Opened before the namespaces hide anything.

@@ -135,7 +135,9 @@ pub fn build(workspace: &Path, dir: &Path) -> Result<(Vec<Crate>, Deps)> {
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "rlib" || e == "so"))
             .collect();
-        if let Some(rlib) = files.iter().find(|f| f.extension().is_some_and(|e| e == "rlib"))
+        if let Some(rlib) = files
+            .iter()
+            .find(|f| f.extension().is_some_and(|e| e == "rlib"))
             && wanted.contains(&target.name)
             && !crates.iter().any(|known| known.id == target.name)
         {
@@ -173,8 +175,8 @@ fn copy(libraries: &[PathBuf], dir: &Path) -> Result<Deps> {
     let mut files = Vec::new();
     let mut set = Key::new();
     for library in libraries {
-        let sha256 = digest_file(library)
-            .with_context(|| format!("reading {}", library.display()))?;
+        let sha256 =
+            digest_file(library).with_context(|| format!("reading {}", library.display()))?;
         set.add(&file_name(library), sha256.as_bytes());
         files.push((file_name(library), sha256));
     }

@@ -41,17 +41,31 @@ pub fn enter(spec: &Spec) -> io::Result<PathBuf> {
     if let Err(error) = fs::write("/proc/self/setgroups", "deny")
         && error.kind() != io::ErrorKind::NotFound
     {
-        return Err(with(error.into(), "writing /proc/self/setgroups"));
+        return Err(with(error, "writing /proc/self/setgroups"));
     }
-    fs::write("/proc/self/uid_map", format!("0 {uid} 1")).map_err(|e| with(e, "mapping the user"))?;
-    fs::write("/proc/self/gid_map", format!("0 {gid} 1")).map_err(|e| with(e, "mapping the group"))?;
+    fs::write("/proc/self/uid_map", format!("0 {uid} 1"))
+        .map_err(|e| with(e, "mapping the user"))?;
+    fs::write("/proc/self/gid_map", format!("0 {gid} 1"))
+        .map_err(|e| with(e, "mapping the group"))?;
 
     // Nothing done here reaches the system's mounts.
-    mount_change("/", MountPropagationFlags::PRIVATE | MountPropagationFlags::REC)
-        .map_err(|e| with(e.into(), "making mounts private"))?;
+    mount_change(
+        "/",
+        MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+    )
+    .map_err(|e| with(e.into(), "making mounts private"))?;
     let clone = |path: &Path| {
-        open_tree(CWD, path, OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC)
-            .map_err(|e| with(e.into(), &format!("cloning the mount of {}", path.display())))
+        open_tree(
+            CWD,
+            path,
+            OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC,
+        )
+        .map_err(|e| {
+            with(
+                e.into(),
+                &format!("cloning the mount of {}", path.display()),
+            )
+        })
     };
     // Taken before anything is read-only or hidden: the job's directory,
     // writable.

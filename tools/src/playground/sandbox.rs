@@ -47,7 +47,10 @@ impl Containment {
             limits.open_files,
         );
         match &self.process_cap {
-            Some(_) => text.push_str(&format!(", with {} processes and threads", limits.processes)),
+            Some(_) => text.push_str(&format!(
+                ", with {} processes and threads",
+                limits.processes
+            )),
             None => text.push_str(", with no cap on its processes"),
         }
         if self.namespaces {
@@ -114,7 +117,10 @@ impl Sandbox {
         let (cgroups, cgroup_missing) = if root {
             match Cgroups::create() {
                 Ok(cgroups) => (Some(cgroups), None),
-                Err(error) => (None, Some(format!("root, and no writable pids cgroup: {error}"))),
+                Err(error) => (
+                    None,
+                    Some(format!("root, and no writable pids cgroup: {error}")),
+                ),
             }
         } else {
             (None, None)
@@ -226,7 +232,11 @@ impl Sandbox {
         result
     }
 
-    fn run_spec(&self, spec: &Spec, cancelled: &(dyn Fn() -> bool + Sync)) -> io::Result<Contained> {
+    fn run_spec(
+        &self,
+        spec: &Spec,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> io::Result<Contained> {
         let (control_reader, control) = io::pipe()?;
         let (mut report_reader, report_writer) = io::pipe()?;
         let (output_reader, output_writer) = io::pipe()?;
@@ -413,7 +423,10 @@ fn remove_cgroup(dir: &Path) {
         if procs.trim().is_empty() {
             break;
         }
-        for pid in procs.lines().filter_map(|pid| pid.parse().ok().and_then(Pid::from_raw)) {
+        for pid in procs
+            .lines()
+            .filter_map(|pid| pid.parse().ok().and_then(Pid::from_raw))
+        {
             let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
         }
         thread::sleep(Duration::from_millis(5));
