@@ -38,7 +38,7 @@ fn exercise(attempts: &Path, args: &[&str]) -> (bool, String) {
 }
 
 fn solution(name: &str) -> String {
-    fs::read_to_string(repo_root().join(format!("listings/ch14-exercises/src/bin/{name}.rs")))
+    fs::read_to_string(repo_root().join(format!("listings/ch17-exercises/src/bin/{name}.rs")))
         .unwrap()
 }
 
@@ -96,10 +96,17 @@ fn a_solution_that_deadlocks_on_some_schedule_is_caught() {
     }
     let dir = attempts("deadlock");
     fs::create_dir_all(&dir).unwrap();
-    // Every philosopher takes the left fork first: all five can hold one.
+    // Every philosopher takes the left fork first, and thinks a moment
+    // (a long while, in Miri's clock too) before reaching for the right
+    // one: all five hold one fork.
     let naive = solution("philosophers")
         .replace("self.left.min(self.right)", "self.left")
-        .replace("self.left.max(self.right)", "self.right");
+        .replace("self.left.max(self.right)", "self.right")
+        .replace(
+            "let _first = forks[first].lock().unwrap();",
+            "let _first = forks[first].lock().unwrap();\n\
+             thread::sleep(Duration::from_millis(100));",
+        );
     assert_ne!(naive, solution("philosophers"), "the solution changed");
     fs::write(dir.join("philosophers.rs"), naive).unwrap();
     // Miri alone, on the seed a failure names.
