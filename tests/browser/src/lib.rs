@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use harness::cargo;
 use serde_json::{Value, json};
 
@@ -50,9 +53,50 @@ pub fn tools_or_skip() -> Option<Tools> {
          Install them (Debian, as root): apt-get update && {INSTALL}",
         missing.join(" and ")
     );
+    skip(
+        &message,
+        "Under CI (CI=true) the browser tests must run: .ci/run installs both.",
+    );
+    None
+}
+
+/// Where the accessibility audit finds axe-core, relative to the repository
+/// root: installed there by [`AXE_INSTALL`] (`.ci/run` does it), so that the
+/// audit needs no network when it runs.
+pub const AXE_DIR: &str = "target/axe";
+
+/// The command that installs axe-core where the audit looks for it.
+pub const AXE_INSTALL: &str = "npm install --prefix target/axe --no-save axe-core@4";
+
+/// The source of axe-core (`axe.min.js`), to run in a page. When it is not
+/// installed the audit cannot run: under CI (`CI=true`) that is a failure,
+/// elsewhere a loud skip.
+pub fn axe_or_skip() -> Option<String> {
+    let path = harness::repo_root()
+        .join(AXE_DIR)
+        .join("node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(error) => {
+            skip(
+                &format!(
+                    "{}: {error}: the accessibility audit needs axe-core.\n\
+                     Install it (in the repository root; needs Node.js' npm): {AXE_INSTALL}",
+                    path.display()
+                ),
+                "Under CI (CI=true) the accessibility audit must run: .ci/run installs axe-core.",
+            );
+            None
+        }
+    }
+}
+
+/// A check that cannot run: under CI (`CI=true`) a failure, elsewhere a skip
+/// that says so loudly, headed by [`SKIPPED`].
+fn skip(message: &str, under_ci: &str) {
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
-        "{message}\nUnder CI (CI=true) the browser tests must run: .ci/run installs both."
+        "{message}\n{under_ci}"
     );
     // Written to the real stderr: libtest captures only `print!` and
     // `eprint!`, and a passing test's captured output is never shown.
@@ -61,7 +105,6 @@ pub fn tools_or_skip() -> Option<Tools> {
         "\n{bar}\n{SKIPPED}: {message}\n{bar}\n",
         bar = "!".repeat(78)
     );
-    None
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -197,6 +240,170 @@ impl Browser {
             .collect()
     }
 
+    /// Opens a page and waits until a reader can use it: loaded, its images
+    /// decoded, and, where it has listings to run, the playground's answer
+    /// to book.js's probe (which unhides the Run buttons) and, where it has
+    /// `rust,miri` listings and the playground runs Miri, their "Run under
+    /// Miri" buttons.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("opening a page");
+        self.wait_until(
+            "the page, its images and its Run buttons",
+            "const runnable = document.querySelector('pre.playground > code:not(.no_run)');
+             return document.readyState === 'complete'
+                 && [...document.images].every(img => img.complete)
+                 && (!runnable
+                     || [...document.querySelectorAll('.play-button')].some(b => !b.hidden));",
+            vec![],
+        )
+        .await;
+        // theme/miri.js adds its buttons once /playground/miri answers.
+        let miri = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 if (!document.querySelector('pre > code.miri')) return done(false);
+                 fetch('/playground/miri')
+                     .then(r => done(r.ok && r.headers.get('x-book-playground') === '1'))
+                     .catch(() => done(false));",
+                vec![],
+            )
+            .await
+            .expect("asking the playground about Miri");
+        if miri == Value::Bool(true) {
+            self.wait_until(
+                "the Run under Miri buttons",
+                "return document.querySelectorAll('.miri-run').length
+                     === document.querySelectorAll('pre > code.miri').length;",
+                vec![],
+            )
+            .await;
+        }
+    }
+
+    /// Picks a theme with the menu bar's theme picker, as a reader does, and
+    /// closes the picker again.
+    pub async fn pick_theme(&self, theme: &str) {
+        let toggle = self
+            .client
+            .find(Locator::Id("mdbook-theme-toggle"))
+            .await
+            .expect("the theme picker's button");
+        toggle.click().await.expect("opening the theme picker");
+        let choice = self
+            .client
+            .find(Locator::Id(&format!("mdbook-theme-{theme}")))
+            .await
+            .unwrap_or_else(|_| panic!("no {theme} theme in the picker"));
+        let choice_json = serde_json::to_value(&choice).unwrap();
+        self.wait_until(
+            "the theme picker",
+            "return arguments[0].checkVisibility();",
+            vec![choice_json.clone()],
+        )
+        .await;
+        choice.click().await.expect("picking a theme");
+        toggle.click().await.expect("closing the theme picker");
+        self.wait_until(
+            "the theme picker to close",
+            "return !arguments[0].checkVisibility();",
+            vec![choice_json],
+        )
+        .await;
+        self.wait_until(
+            &format!("the {theme} theme"),
+            "return document.documentElement.classList.contains(arguments[0]);",
+            vec![json!(theme)],
+        )
+        .await;
+    }
+
+    /// Moves the mouse over an element (mdBook shows a listing's buttons
+    /// only then).
+    pub async fn hover(&self, element: &Element) {
+        let mouse = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .expect("moving the mouse");
+    }
+
+    /// Presses and releases one key, as a keyboard does, wherever the focus is.
+    pub async fn press(&self, key: Key) {
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|error| panic!("pressing {key:?}: {error}"));
+    }
+
+    /// The accessible name the browser computes for an element: what a
+    /// screen reader announces (WebDriver's Get Computed Label).
+    pub async fn accessible_name(&self, element: &Element) -> String {
+        let name = self
+            .client
+            .issue_cmd(ComputedLabel(element.element_id().to_string()))
+            .await
+            .expect("reading an element's accessible name");
+        name.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Runs axe-core (its source is `axe`, from [`axe_or_skip`]) on the open
+    /// page, or on the part of it that `context` selects, and returns the
+    /// violations it finds: each with its rule `id`, `impact`, `help`,
+    /// `helpUrl` and `nodes` (`target`, a selector, `html` and
+    /// `failureSummary`). Every rule but axe's experimental ones runs.
+    pub async fn audit(&self, axe: &str, context: Value) -> Vec<Value> {
+        let injected = self
+            .js("return typeof window.axe === 'object';", vec![])
+            .await;
+        if injected != Value::Bool(true) {
+            self.js(axe, vec![]).await;
+        }
+        let mut timeouts = self
+            .client
+            .get_timeouts()
+            .await
+            .expect("reading the timeouts");
+        timeouts.set_script(Some(Duration::from_secs(120)));
+        self.client
+            .update_timeouts(timeouts)
+            .await
+            .expect("setting the script timeout");
+        let answer = self
+            .client
+            .execute_async(
+                "const [context, done] = arguments;
+                 axe.run(context || document, { resultTypes: ['violations'] })
+                     .then(results => done(results.violations.map(v => ({
+                         id: v.id,
+                         impact: v.impact,
+                         help: v.help,
+                         helpUrl: v.helpUrl,
+                         nodes: v.nodes.map(n => ({
+                             target: n.target.join(' '),
+                             html: n.html.length > 300 ? n.html.slice(0, 300) + '…' : n.html,
+                             failureSummary: n.failureSummary,
+                         })),
+                     }))))
+                     .catch(error => done({ error: String(error) }));",
+                vec![context],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("running axe-core: {error}"));
+        match answer {
+            Value::Array(violations) => violations,
+            other => panic!("axe-core failed: {other}"),
+        }
+    }
+
     /// Saves a screenshot of the window.
     pub async fn screenshot(&self, path: &Path) {
         let png = self.client.screenshot().await.expect("taking a screenshot");
@@ -210,6 +417,28 @@ impl Drop for Browser {
         signal("-KILL", &format!("-{}", self.driver.id()));
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// WebDriver's Get Computed Label, which fantoccini does not offer.
+#[derive(Debug)]
+struct ComputedLabel(String);
+
+impl WebDriverCompatibleCommand for ComputedLabel {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/element/{}/computedlabel",
+            session_id.unwrap_or_default(),
+            self.0
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
     }
 }
 

@@ -1,0 +1,208 @@
+//! The book for every reader: axe-core, Deque's accessibility engine, finds
+//! no violation of "serious" or "critical" impact on any page, in the light
+//! theme and in a dark one (navy, the book's preferred dark theme), with
+//! listings' buttons and a Run result in view.
+//!
+//! A failure names the page, the theme, axe's rule and impact, and each
+//! offending element (a selector and its HTML), so an author knows what to
+//! fix; axe's own page on the rule (its `helpUrl`) says how.
+
+use book_browser_tests::{BookServer, Browser, axe_or_skip, tools_or_skip};
+use fantoccini::Locator;
+use harness::repo_root;
+use serde_json::{Value, json};
+
+/// The light theme, and the dark theme `book.toml` prefers.
+const THEMES: [&str; 2] = ["light", "navy"];
+
+/// axe's impacts that fail the audit; "moderate" and "minor" ones are only
+/// reported alongside a failure.
+const FAILING: [&str; 2] = ["serious", "critical"];
+
+#[tokio::test]
+async fn no_page_has_a_serious_accessibility_violation() {
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let Some(axe) = axe_or_skip() else {
+        return;
+    };
+    let server = BookServer::start(&repo_root());
+    let browser = Browser::start(&tools).await;
+    let pages = pages(&browser, &server).await;
+
+    let mut failures = Vec::new();
+    let mut notes = Vec::new();
+    for theme in THEMES {
+        browser.open(&server.page("index.html")).await;
+        browser.pick_theme(theme).await;
+        for page in &pages {
+            browser.open(&server.page(page)).await;
+            let violations = browser.audit(&axe, Value::Null).await;
+            report(
+                &format!("{page} ({theme} theme)"),
+                &violations,
+                &mut failures,
+                &mut notes,
+            );
+        }
+
+        // What a page shows only once a reader acts: a listing's buttons
+        // (shown on hover or focus) and the result of Run.
+        browser.open(&server.page("ch06-mutex.html")).await;
+        let block = browser
+            .client
+            .find(Locator::Css(
+                "pre.playground:has(.play-button:not([hidden]))",
+            ))
+            .await
+            .expect("a runnable listing on ch06-mutex.html");
+        let run = block
+            .find(Locator::Css(".play-button"))
+            .await
+            .expect("its Run button");
+        let block = serde_json::to_value(&block).unwrap();
+        browser
+            .js(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![block.clone()],
+            )
+            .await;
+        browser.hover(&run).await;
+        browser
+            .wait_until(
+                "the Run button to show on hover",
+                "return arguments[0].checkVisibility({visibilityProperty: true});",
+                vec![serde_json::to_value(&run).unwrap()],
+            )
+            .await;
+        run.click().await.expect("clicking Run");
+        browser
+            .wait_until(
+                "the result of Run",
+                "const result = arguments[0].querySelector('code.result');
+                 return result && result.innerText !== 'Running...';",
+                vec![block.clone()],
+            )
+            .await;
+        let violations = browser.audit(&axe, block).await;
+        report(
+            &format!(
+                "ch06-mutex.html, a listing with its buttons and its Run result ({theme} theme)"
+            ),
+            &violations,
+            &mut failures,
+            &mut notes,
+        );
+    }
+    browser.pick_theme("light").await;
+
+    browser.close().await;
+    drop(server);
+    assert!(
+        failures.is_empty(),
+        "axe-core finds serious or critical accessibility violations:\n\n{}\n\n\
+         Less severe ones, to fix when convenient:\n\n{}",
+        failures.join("\n\n"),
+        if notes.is_empty() {
+            "none".to_owned()
+        } else {
+            notes.join("\n\n")
+        }
+    );
+}
+
+/// Every page a reader can open from the sidebar, the index and the print
+/// page.
+async fn pages(browser: &Browser, server: &BookServer) -> Vec<String> {
+    browser.open(&server.page("index.html")).await;
+    let links = browser
+        .wait_until(
+            "the sidebar's links",
+            "const links = [...document.querySelectorAll('#mdbook-sidebar a[href]')];
+             return links.length > 0
+                 && links.map(a => new URL(a.href).pathname.slice(1));",
+            vec![],
+        )
+        .await;
+    let mut pages = vec!["index.html".to_owned()];
+    for link in links.as_array().unwrap() {
+        let page = link.as_str().unwrap();
+        if page.ends_with(".html") && !pages.iter().any(|known| known == page) {
+            pages.push(page.to_owned());
+        }
+    }
+    pages.push("print.html".to_owned());
+    pages
+}
+
+/// Sorts axe's violations on `place` into failures and notes, each written
+/// for an author: the rule and impact, what it asks for, where to read more,
+/// and every offending element.
+fn report(place: &str, violations: &[Value], failures: &mut Vec<String>, notes: &mut Vec<String>) {
+    for violation in violations {
+        let impact = violation["impact"].as_str().unwrap_or("unknown");
+        let mut text = format!(
+            "{place}: rule {} ({impact}): {} ({})",
+            violation["id"].as_str().unwrap_or_default(),
+            violation["help"].as_str().unwrap_or_default(),
+            violation["helpUrl"].as_str().unwrap_or_default(),
+        );
+        for node in violation["nodes"].as_array().into_iter().flatten() {
+            text.push_str(&format!(
+                "\n    at {}\n       {}\n       {}",
+                node["target"].as_str().unwrap_or_default(),
+                node["html"].as_str().unwrap_or_default(),
+                node["failureSummary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('\n', "\n       "),
+            ));
+        }
+        if FAILING.contains(&impact) {
+            failures.push(text);
+        } else {
+            notes.push(text);
+        }
+    }
+}
+
+/// The audit itself notices what it must: a page with an image without alt
+/// text and unreadable text fails with both rules named.
+#[tokio::test]
+async fn the_audit_notices_a_broken_page() {
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let Some(axe) = axe_or_skip() else {
+        return;
+    };
+    let browser = Browser::start(&tools).await;
+    browser
+        .client
+        .goto(
+            "data:text/html,<html lang='en'><title>t</title><main><h1>Broken</h1>\
+             <img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='>\
+             <p style='color:%23777;background:%23888'>faint</p>\
+             <button></button></main></html>",
+        )
+        .await
+        .expect("opening the broken page");
+    let violations = browser.audit(&axe, Value::Null).await;
+    browser.close().await;
+    let mut failures = Vec::new();
+    report(
+        "the broken page",
+        &violations,
+        &mut failures,
+        &mut Vec::new(),
+    );
+    let found = failures.join("\n");
+    for rule in ["image-alt", "color-contrast", "button-name"] {
+        assert!(
+            found.contains(&format!("rule {rule} (")),
+            "the audit missed {rule} on a broken page: {found}\n{}",
+            json!(violations)
+        );
+    }
+}
