@@ -10,6 +10,7 @@ mod cache;
 mod contain;
 mod deps;
 pub mod limits;
+mod miri;
 mod mounts;
 mod sandbox;
 
@@ -27,6 +28,7 @@ use cache::{Cache, Entry, Key};
 pub use contain::main as wrapper_main;
 use contain::{CopyIn, Ended, Report, Stopped};
 pub use limits::{LIMITS, PAGE_TIMEOUT, ProcessLimits};
+pub use miri::{MiriMeta, MiriRequest, MiriTools};
 pub use sandbox::Containment;
 use sandbox::{Contained, Job, Sandbox};
 

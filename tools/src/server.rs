@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -37,6 +37,8 @@ struct App {
     /// None when it could not start: Run then falls back to the public
     /// playground, as on any static host.
     playground: Option<Playground>,
+    /// Miri for "Run under Miri", where its toolchain is installed.
+    miri: Option<playground::MiriTools>,
     /// A job (compile and run) holds its slot until its processes are gone.
     jobs: Arc<Semaphore>,
     /// `127.0.0.1:PORT` and `localhost:PORT`: the only names this server answers to.
@@ -87,6 +89,16 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
             None
         }
     };
+    let miri = match &playground {
+        Some(_) => match playground::MiriTools::find(&options.workspace) {
+            Ok(miri) => Some(miri),
+            Err(error) => {
+                println!("Run under Miri is off: {error:#}");
+                None
+            }
+        },
+        None => None,
+    };
     if let Err(error) = Arc::clone(&site).watch() {
         eprintln!("Live reload is off, the book's files cannot be watched: {error:#}");
     }
@@ -98,6 +110,7 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     let app = Arc::new(App {
         site: Arc::clone(&site),
         playground,
+        miri,
         jobs: Arc::new(Semaphore::new(LIMITS.jobs)),
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
     });
@@ -108,6 +121,11 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
             .route("/playground/meta/crates", get(crates).post(crates))
             .route("/playground/meta/limits", get(limits))
             .route("/playground/evaluate.json", post(evaluate));
+    }
+    if app.miri.is_some() {
+        router = router
+            .route("/playground/miri", get(miri_meta))
+            .route("/playground/miri.json", post(miri_run));
     }
     let router = router
         .route(&format!("/{LIVE_RELOAD_ENDPOINT}"), get(live_reload))
@@ -215,7 +233,10 @@ async fn same_site_only(State(app): State<Arc<App>>, request: Request, next: Nex
             ),
         );
     }
-    let runs_code = request.uri().path() == "/playground/evaluate.json";
+    // Every POST to the playground, as book.js sends them (meta/crates
+    // included); evaluate.json, and any endpoint added later, runs code.
+    let runs_code =
+        request.method() == Method::POST && request.uri().path().starts_with("/playground/");
     let origin = request.headers().get(header::ORIGIN);
     // A page's POST carries its Origin; code runs only for the book's own.
     if origin.is_some() || runs_code {
@@ -352,6 +373,67 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             "The local playground failed.".to_owned(),
         ),
+    }
+}
+
+/// That "Run under Miri" is here (theme/miri.js adds its buttons), and its limit.
+async fn miri_meta(State(app): State<Arc<App>>) -> Response {
+    let meta = app.miri.as_ref().map(playground::MiriTools::meta);
+    let mut response = axum::Json(meta).into_response();
+    response
+        .headers_mut()
+        .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
+    response
+}
+
+/// Runs the code under Miri with the page's seed, as one job of the
+/// playground (the same slots, containment and cancelling as Run).
+async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let control = Control::new();
+    let request: playground::MiriRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(error) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("The request is not what the Miri button sends: {error}"),
+            );
+        }
+    };
+    let permit =
+        tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
+    let Ok(Ok(permit)) = permit else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The local playground is busy ({} programs at once); try again in a moment.",
+                LIMITS.jobs
+            ),
+        );
+    };
+    let _cancel = CancelOnDrop(control.clone());
+    let job = {
+        let app = Arc::clone(&app);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            match (&app.playground, &app.miri) {
+                (Some(playground), Some(miri)) => playground.miri(miri, &request, &control),
+                _ => Err(anyhow::anyhow!("Miri is not available here")),
+            }
+        })
+    };
+    match job.await {
+        Ok(Ok(answer)) => {
+            let mut response = axum::Json(answer).into_response();
+            response
+                .headers_mut()
+                .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
+            response
+        }
+        Ok(Err(error)) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Miri failed: {error:#}"),
+        ),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "Miri failed.".to_owned()),
     }
 }
 

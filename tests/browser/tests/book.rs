@@ -38,6 +38,7 @@ async fn the_book_works_in_a_browser() {
 
     let chapters = every_page_loads_cleanly(&browser, &server, &mut problems).await;
     run_shows_the_verified_results(&browser, &server, &mut problems).await;
+    miri_shows_the_witnessed_stale_read(&browser, &server, &mut problems).await;
     search_finds_mutex(&browser, &server, &mut problems).await;
     screenshots_of_chapter_6(&browser, &server).await;
     themes_switch_and_labels_stay_readable(&browser, &server, &mut problems).await;
@@ -235,6 +236,69 @@ async fn run_shows_the_verified_results(
     }
     for error in browser.console_errors().await {
         problems.push(format!("running listings: console error: {error}"));
+    }
+}
+
+/// "Run under Miri" on the `Relaxed` listing, with the seed its witness file
+/// recorded, shows the stale read that a native run on x86 never shows.
+async fn miri_shows_the_witnessed_stale_read(
+    browser: &Browser,
+    server: &BookServer,
+    problems: &mut Vec<String>,
+) {
+    let listing = catalog::load(&repo_root())
+        .unwrap()
+        .into_iter()
+        .find(|l| l.chapter == "ch10-atomics" && l.name == "relaxed-flag")
+        .expect("the relaxed-flag listing");
+    let witness = std::fs::read_to_string(listing.witness_file()).unwrap();
+    let seed: String = witness
+        .split("-Zmiri-seed=")
+        .nth(1)
+        .expect("the witness file names its seed")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let pattern = &listing.can_print[0];
+    load(browser, &server.page("ch10-atomics.html")).await;
+    let path = "listings/ch10-atomics/src/bin/relaxed-flag.rs";
+    let pre_xpath =
+        format!("//p[@class='caption'][.//code[text()='{path}']]/preceding-sibling::pre[1]");
+    let bar = browser
+        .wait_until(
+            "the Run under Miri button of relaxed-flag",
+            &format!(
+                "const pre = document.evaluate(\"{pre_xpath}\", document, null, 9, null).singleNodeValue;
+                 const bar = pre && pre.nextElementSibling;
+                 return bar && bar.classList.contains('miri-bar') && bar;"
+            ),
+            vec![],
+        )
+        .await;
+    browser
+        .js(
+            "const bar = arguments[0];
+             bar.scrollIntoView({block: 'center'});
+             bar.querySelector('input.miri-seed').value = arguments[1];
+             bar.querySelector('button.miri-run').click();",
+            vec![bar.clone(), serde_json::Value::String(seed.clone())],
+        )
+        .await;
+    let shown = browser
+        .wait_until(
+            "Miri's verdict on relaxed-flag",
+            "const result = arguments[0].previousElementSibling.querySelector('code.result');
+             return result && !result.innerText.startsWith('Running under Miri') && result.innerText;",
+            vec![bar],
+        )
+        .await;
+    let shown = shown.as_str().unwrap_or_default();
+    let stale = pattern.replace("[..]", "");
+    if !shown.contains(&format!("Miri, seed {seed}: finished")) || !shown.contains(&stale) {
+        problems.push(format!(
+            "ch10-atomics.html: Run under Miri with seed {seed} on relaxed-flag does not show \
+             {pattern:?}:\n{shown}"
+        ));
     }
 }
 

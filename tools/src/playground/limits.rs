@@ -51,6 +51,12 @@ pub struct Limits {
     pub cache_bytes: u64,
     pub program: ProcessLimits,
     pub rustc: ProcessLimits,
+    /// Longest run under Miri ("Run under Miri", theme/miri.js): its own
+    /// request, not book.js's, so not bound by the page's 6 s.
+    pub miri_run: Duration,
+    /// Miri interprets the program: the interpreter needs more memory than
+    /// the program would.
+    pub miri: ProcessLimits,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -81,6 +87,15 @@ pub const LIMITS: Limits = Limits {
         open_files: 1024,
         cpu_seconds: 30,
         disk_bytes: 512 * MIB,
+    },
+    miri_run: Duration::from_secs(20),
+    miri: ProcessLimits {
+        memory_bytes: 2048 * MIB,
+        processes: 64,
+        file_bytes: 16 * MIB,
+        open_files: 256,
+        cpu_seconds: 30,
+        disk_bytes: 64 * MIB,
     },
 };
 
