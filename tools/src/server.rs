@@ -318,7 +318,6 @@ impl Drop for CancelOnDrop {
 }
 
 async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let control = Control::new();
     let request: playground::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => {
@@ -328,31 +327,13 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
-    let permit =
-        tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
-    let Ok(Ok(permit)) = permit else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "The local playground is busy ({} programs at once); try again in a moment.",
-                LIMITS.jobs
-            ),
-        );
-    };
-    let _cancel = CancelOnDrop(control.clone());
-    let job = {
-        let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || {
-            // The slot goes back only once the job and all it started are gone.
-            let _permit = permit;
-            match &app.playground {
-                Some(playground) => playground.evaluate(&request, &control),
-                None => Err(anyhow::anyhow!("there is no local playground")),
-            }
-        })
-    };
-    match job.await {
-        Ok(Ok(evaluation)) => {
+    let evaluation = run_job(&app, move |app, control| match &app.playground {
+        Some(playground) => playground.evaluate(&request, control),
+        None => Err(anyhow::anyhow!("there is no local playground")),
+    })
+    .await;
+    match evaluation {
+        Ok(evaluation) => {
             let mut response = axum::Json(evaluation.response).into_response();
             let headers = response.headers_mut();
             headers.insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
@@ -365,14 +346,45 @@ async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
             }
             response
         }
-        Ok(Err(error)) => refuse(
+        Err(refused) => refused,
+    }
+}
+
+/// Runs one job of the playground: it waits for a slot, holds it until the
+/// job and all it started are gone, and is cancelled if its client goes away.
+async fn run_job<T: Send + 'static>(
+    app: &Arc<App>,
+    job: impl FnOnce(&App, &Control) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let control = Control::new();
+    let permit =
+        tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
+    let Ok(Ok(permit)) = permit else {
+        return Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The local playground is busy ({} programs at once); try again in a moment.",
+                LIMITS.jobs
+            ),
+        ));
+    };
+    let _cancel = CancelOnDrop(control.clone());
+    let app = Arc::clone(app);
+    let done = tokio::task::spawn_blocking(move || {
+        // The slot goes back only once the job and all it started are gone.
+        let _permit = permit;
+        job(&app, &control)
+    });
+    match done.await {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(error)) => Err(refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("The local playground failed: {error:#}"),
-        ),
-        Err(_) => refuse(
+        )),
+        Err(_) => Err(refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The local playground failed.".to_owned(),
-        ),
+        )),
     }
 }
 
@@ -389,7 +401,6 @@ async fn miri_meta(State(app): State<Arc<App>>) -> Response {
 /// Runs the code under Miri with the page's seed, as one job of the
 /// playground (the same slots, containment and cancelling as Run).
 async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let control = Control::new();
     let request: playground::MiriRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => {
@@ -399,41 +410,22 @@ async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     };
-    let permit =
-        tokio::time::timeout(LIMITS.queue_wait, Arc::clone(&app.jobs).acquire_owned()).await;
-    let Ok(Ok(permit)) = permit else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "The local playground is busy ({} programs at once); try again in a moment.",
-                LIMITS.jobs
-            ),
-        );
-    };
-    let _cancel = CancelOnDrop(control.clone());
-    let job = {
-        let app = Arc::clone(&app);
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            match (&app.playground, &app.miri) {
-                (Some(playground), Some(miri)) => playground.miri(miri, &request, &control),
-                _ => Err(anyhow::anyhow!("Miri is not available here")),
-            }
-        })
-    };
-    match job.await {
-        Ok(Ok(answer)) => {
+    let answer = run_job(&app, move |app, control| {
+        match (&app.playground, &app.miri) {
+            (Some(playground), Some(miri)) => playground.miri(miri, &request, control),
+            _ => Err(anyhow::anyhow!("Miri is not available here")),
+        }
+    })
+    .await;
+    match answer {
+        Ok(answer) => {
             let mut response = axum::Json(answer).into_response();
             response
                 .headers_mut()
                 .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
             response
         }
-        Ok(Err(error)) => refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("Miri failed: {error:#}"),
-        ),
-        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "Miri failed.".to_owned()),
+        Err(refused) => refused,
     }
 }
 
