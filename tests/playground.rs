@@ -152,8 +152,11 @@ fn only_the_books_page_can_run_code() {
         body.as_bytes(),
     );
     assert_eq!((reply.status, reply.result().as_str()), (200, "ran\n"));
-    // Listing the crates runs nothing and stays open to the page's probe.
+    // Listing the crates runs nothing and stays open to the page's probe
+    // (a GET); a POST, as book.js sends it, needs the page's Origin too.
     assert_eq!(server.get("/playground/meta/crates").status, 200);
+    let posted = server.send("POST", "/playground/meta/crates", &[json], b"");
+    assert_eq!(posted.status, 403);
     server.stop();
 }
 
@@ -265,6 +268,15 @@ fn nothing_a_program_starts_outlives_its_job() {
     // alone, as a child subreaper, must find every descendant).
     for env in [None, Some("0")] {
         let server = BookServer::start_with(&repo_root(), &[("BOOK_PLAYGROUND_NAMESPACES", env)]);
+        // What is missing is said once, at start.
+        let said = server
+            .log()
+            .matches("does not let programs run in namespaces")
+            .count();
+        let missing = !limits(&server)["containment"]["namespaces"]
+            .as_bool()
+            .unwrap();
+        assert_eq!(said, usize::from(missing), "{}", server.log());
         let markers = [marker(), marker(), marker(), marker()];
         let reply = server.run_code(&daemons(&markers), "2021");
         let ended = Instant::now();

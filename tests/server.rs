@@ -47,8 +47,13 @@ fn the_server_runs_listings_offline_within_its_limits() {
         page.body.contains("x-book-playground"),
         "theme/head.hbs is missing"
     );
-    for method in ["GET", "POST"] {
-        let crates = server.send(method, "/playground/meta/crates", &[], b"");
+    // head.hbs's probe (a GET), then book.js's request (a POST with the
+    // page's Origin, JSON).
+    let origin = server.origin();
+    let probe: &[(&str, &str)] = &[];
+    let book_js: &[(&str, &str)] = &[("Origin", &origin), ("Content-Type", "application/json")];
+    for (method, headers) in [("GET", probe), ("POST", book_js)] {
+        let crates = server.send(method, "/playground/meta/crates", headers, b"");
         assert_eq!(crates.status, 200);
         assert_eq!(crates.header("x-book-playground"), Some("1"));
         assert!(crates.body.starts_with("{\"crates\":["), "{crates:?}");
