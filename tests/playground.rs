@@ -393,8 +393,12 @@ fn programs_are_held_to_limits_with_a_clear_message() {
     for (table, who) in [(program, "program"), (rustc, "rustc")] {
         let expected = [
             (
-                "Max address space",
+                "Max data size",
                 number(&limits, &format!("{who}.memory_bytes")),
+            ),
+            (
+                "Max address space",
+                number(&limits, &format!("{who}.address_space_bytes")),
             ),
             (
                 "Max file size",

@@ -338,6 +338,12 @@ impl Playground {
         for (name, value) in env {
             key.add("env", format!("{name}={value}").as_bytes());
         }
+        // What the compiler runs under is part of the compilation too.
+        let limits = serde_json::to_string(&LIMITS.rustc).expect("limits serialize");
+        key.add("rustc limits", limits.as_bytes()).add(
+            "namespaces",
+            &[u8::from(self.sandbox.containment.namespaces)],
+        );
         for (file, sha256) in &self.deps.files {
             key.add("dependency", format!("{file} {sha256}").as_bytes());
         }
@@ -520,7 +526,9 @@ fn limit_message(
             limits.file_bytes >> 20
         ));
     }
-    if report.process_cap_hit || words(&["Resource temporarily unavailable"]) {
+    // Where a cgroup counted, it knows; else a refused spawn says so.
+    let refused = !report.process_cap_counted && words(&["Resource temporarily unavailable"]);
+    if report.process_cap_hit || refused {
         return Some(format!(
             "stopped: too many processes (at most {} processes and threads)",
             limits.processes

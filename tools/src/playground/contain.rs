@@ -15,7 +15,8 @@
 //!    descendant that loses its parent (a `setsid` daemon, a double fork)
 //!    becomes its child;
 //! 4. copies in the program to run, checking its SHA-256 on the way;
-//! 5. sets its rlimits (memory, file size, open files, CPU time, processes),
+//! 5. sets its rlimits (memory, address space, file size, open files, CPU
+//!    time, processes),
 //!    which everything it starts inherits;
 //! 6. starts the program (in namespaces, through `book-tools __init`, the
 //!    first process of the new PID namespace, which drops every capability);
@@ -117,6 +118,8 @@ pub struct Report {
     pub stopped: Option<Stopped>,
     /// The job's cgroup refused a new process at least once.
     pub process_cap_hit: bool,
+    /// A cgroup counted the processes, so `process_cap_hit` is exact.
+    pub process_cap_counted: bool,
     /// The program to copy in was not the expected one; nothing ran.
     pub digest_mismatch: bool,
     /// A fresh `/proc` for the new PID namespace was mounted.
@@ -245,6 +248,7 @@ fn contain(spec: &Spec) -> io::Result<Report> {
     }
     if let Some(cgroup) = &spec.cgroup {
         kill_cgroup(cgroup);
+        report.process_cap_counted = true;
         report.process_cap_hit = fs::read_to_string(cgroup.join("pids.events"))
             .ok()
             .and_then(|events| {
@@ -293,7 +297,8 @@ fn set_limits(limits: &ProcessLimits, nproc: Nproc) -> io::Result<()> {
         current: Some(value),
         maximum: Some(value),
     };
-    setrlimit(Resource::As, exactly(limits.memory_bytes))?;
+    setrlimit(Resource::Data, exactly(limits.memory_bytes))?;
+    setrlimit(Resource::As, exactly(limits.address_space_bytes))?;
     setrlimit(Resource::Fsize, exactly(limits.file_bytes))?;
     setrlimit(Resource::Nofile, exactly(limits.open_files))?;
     setrlimit(Resource::Core, exactly(0))?;

@@ -14,8 +14,13 @@ pub const PAGE_TIMEOUT: Duration = Duration::from_millis(6000);
 /// process cap.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct ProcessLimits {
-    /// Address space (`RLIMIT_AS`).
+    /// Memory it can write: heap, thread stacks, writable mappings
+    /// (`RLIMIT_DATA`). Address space merely reserved (glibc reserves 64 MiB
+    /// per thread arena) does not count.
     pub memory_bytes: u64,
+    /// Address space, reserved or not (`RLIMIT_AS`): a backstop, in case
+    /// the kernel was told to ignore `RLIMIT_DATA`.
+    pub address_space_bytes: u64,
     /// Processes and threads, counted together (`pids.max`, or
     /// `RLIMIT_NPROC` where it binds).
     pub processes: u64,
@@ -74,6 +79,7 @@ pub const LIMITS: Limits = Limits {
     // (the book's listings spawn up to 48) fit easily.
     program: ProcessLimits {
         memory_bytes: 512 * MIB,
+        address_space_bytes: 8192 * MIB,
         processes: 128,
         file_bytes: 16 * MIB,
         open_files: 256,
@@ -82,6 +88,7 @@ pub const LIMITS: Limits = Limits {
     },
     rustc: ProcessLimits {
         memory_bytes: 2048 * MIB,
+        address_space_bytes: 16384 * MIB,
         processes: 256,
         file_bytes: 256 * MIB,
         open_files: 1024,
@@ -91,6 +98,7 @@ pub const LIMITS: Limits = Limits {
     miri_run: Duration::from_secs(20),
     miri: ProcessLimits {
         memory_bytes: 2048 * MIB,
+        address_space_bytes: 16384 * MIB,
         processes: 64,
         file_bytes: 16 * MIB,
         open_files: 256,
