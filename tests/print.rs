@@ -156,7 +156,7 @@ fn evidence_of(root: &Path, chapter: &str) -> Vec<(String, String)> {
     let dir = chapter_path.parent().unwrap();
     markdown::includes(&text)
         .into_iter()
-        .filter(|(_, include)| !include.path.ends_with(".rs") && include.selection.is_none())
+        .filter(|(_, include)| include.shows_as_is() && include.selection.is_none())
         .filter_map(|(_, include)| {
             let contents = fs::read_to_string(dir.join(&include.path)).ok()?;
             Some((include.path, contents))

@@ -28,8 +28,8 @@ pub fn page_problems(root: &Path, chapter: &Chapter, page: &str) -> Vec<String> 
     }
     let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
     for (line, include) in markdown::includes(&chapter.text) {
-        if include.path.ends_with(".rs") || include.path.ends_with(".md") {
-            continue; // programs are shown with hidden lines, Markdown rendered
+        if !include.shows_as_is() {
+            continue;
         }
         let Ok(shown) = fs::read_to_string(dir.join(&include.path)) else {
             continue; // the tidy layer reports missing files

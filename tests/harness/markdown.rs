@@ -64,6 +64,15 @@ pub struct Include {
     pub selection: Option<String>,
 }
 
+impl Include {
+    /// Whether the page shows the included file as it is (an output or an
+    /// error file): programs are shown with hidden lines, and Markdown is
+    /// rendered.
+    pub fn shows_as_is(&self) -> bool {
+        !self.path.ends_with(".rs") && !self.path.ends_with(".md")
+    }
+}
+
 /// The include directive a line consists of, if it is one.
 pub fn include_directive(line: &str) -> Option<Include> {
     let inner = line.trim().strip_prefix("{{#")?.strip_suffix("}}")?;
