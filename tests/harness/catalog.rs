@@ -58,6 +58,10 @@ struct Entry {
     miri_ignore_leaks: Option<String>,
     /// How many Miri seeds to try, where a witness needs more than the default.
     miri_seeds: Option<u64>,
+    /// More flags for Miri (`-Zmiri-tree-borrows`), each run.
+    miri_flags: Option<String>,
+    /// Why the listing needs them.
+    miri_flags_why: Option<String>,
     /// Outcomes Miri must witness on some seed: each a line pattern (`[..]`).
     #[serde(default)]
     can_print: Vec<String>,
@@ -100,6 +104,8 @@ pub enum Miri {
         seeds: Option<u64>,
         /// Threads outlive `main` by design, for this reason.
         ignore_leaks: Option<String>,
+        /// More `MIRIFLAGS`, and why they are needed.
+        flags: Option<(String, String)>,
     },
     /// Not run under Miri, for this reason.
     Exempt(String),
@@ -244,13 +250,25 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 catalog.display()
             ));
         }
+        let flags = match (entry.miri_flags, entry.miri_flags_why) {
+            (None, None) => None,
+            (Some(flags), Some(why)) => Some((flags, why)),
+            _ => {
+                return Err(format!(
+                    "{}: [{name}] miri_flags and miri_flags_why go together: the flags, and \
+                     why the listing needs them",
+                    catalog.display()
+                ));
+            }
+        };
         let under_miri = entry.miri_seeds.is_some()
             || entry.miri_ignore_leaks.is_some()
+            || flags.is_some()
             || !entry.can_print.is_empty();
         if under_miri && (entry.miri.is_some() || entry.kind == Kind::Fails) {
             return Err(format!(
-                "{}: [{name}] says how to run it under Miri (miri_seeds, miri_ignore_leaks or \
-                 can_print), but Miri does not run it: {}",
+                "{}: [{name}] says how to run it under Miri (miri_seeds, miri_ignore_leaks, \
+                 miri_flags or can_print), but Miri does not run it: {}",
                 catalog.display(),
                 if entry.kind == Kind::Fails {
                     "it fails to compile"
@@ -280,6 +298,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 None => Miri::Checked {
                     seeds: entry.miri_seeds,
                     ignore_leaks: entry.miri_ignore_leaks,
+                    flags,
                 },
             },
             can_print: entry.can_print,

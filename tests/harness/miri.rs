@@ -89,6 +89,14 @@ fn flags(listing: &Listing, seed: u64) -> String {
     {
         flags.push_str(" -Zmiri-ignore-leaks");
     }
+    if let Miri::Checked {
+        flags: Some((more, _)),
+        ..
+    } = &listing.miri
+    {
+        flags.push(' ');
+        flags.push_str(more);
+    }
     flags
 }
 

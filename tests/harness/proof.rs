@@ -96,7 +96,11 @@ fn under_miri(listing: &Listing) -> String {
     let seeds = miri::seeds_with(listing, miri::DEFAULT_SEEDS);
     match &listing.miri {
         Miri::Exempt(reason) => format!("exempt: {reason}"),
-        Miri::Checked { ignore_leaks, .. } => {
+        Miri::Checked {
+            ignore_leaks,
+            flags,
+            ..
+        } => {
             let mut text = format!("seeds {}–{}", seeds.start, seeds.end - 1);
             if listing.kind == Kind::Hangs {
                 text.push_str(", deadlock reported on each");
@@ -115,6 +119,9 @@ fn under_miri(listing: &Listing) -> String {
             }
             if ignore_leaks.is_some() {
                 text.push_str("; threads may outlive `main`");
+            }
+            if let Some((flags, _)) = flags {
+                let _ = write!(text, "; with `{flags}`");
             }
             text
         }

@@ -333,22 +333,31 @@ fn fence_problem(block: &CodeBlock, listing: &Listing) -> Option<String> {
     ))
 }
 
-/// A listing Miri does not run, or whose threads outlive `main`, says why.
-fn miri_reason_problems(listing: &Listing) -> Option<String> {
-    let (field, reason) = match &listing.miri {
-        Miri::Exempt(reason) => ("miri", reason),
+/// A listing Miri does not run, whose threads outlive `main`, or that needs
+/// more flags, says why.
+fn miri_reason_problems(listing: &Listing) -> Vec<String> {
+    let reasons: Vec<(&str, &String)> = match &listing.miri {
+        Miri::Exempt(reason) => vec![("miri", reason)],
         Miri::Checked {
-            ignore_leaks: Some(reason),
+            ignore_leaks,
+            flags,
             ..
-        } => ("miri_ignore_leaks", reason),
-        Miri::Checked { .. } => return None,
+        } => ignore_leaks
+            .iter()
+            .map(|reason| ("miri_ignore_leaks", reason))
+            .chain(flags.iter().map(|(_, why)| ("miri_flags_why", why)))
+            .collect(),
     };
-    reason.trim().is_empty().then(|| {
-        format!(
-            "{listing}: {field} needs a reason, e.g. {field} = \"measures wall-clock time\" \
-             (the Miri layer prints it, and readers should know why Miri does not check it)"
-        )
-    })
+    reasons
+        .into_iter()
+        .filter(|(_, reason)| reason.trim().is_empty())
+        .map(|(field, _)| {
+            format!(
+                "{listing}: {field} needs a reason, e.g. {field} = \"measures wall-clock time\" \
+                 (the Miri layer prints it, and readers should know why Miri does not check it)"
+            )
+        })
+        .collect()
 }
 
 /// Each listing crate's files and its `listings.toml` agree.
