@@ -2,7 +2,7 @@
 //! whose claim the other layers check, every listing is shown with what it
 //! does, and every block is marked as what its listing does.
 
-use harness::{cargo, catalog, proof, repo_root, tidy};
+use harness::{cargo, catalog, manifests, proof, repo_root, tidy};
 
 #[test]
 fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
@@ -23,6 +23,15 @@ fn compile_fail_listings_build_only_with_the_fail_feature() {
     let listings = catalog::load(&root).unwrap();
     let required = cargo::required_features(&root).unwrap_or_else(|e| panic!("{e}"));
     let problems = tidy::feature_problems(&listings, &required);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A code block is compiled with the crates its listing was checked with:
+/// tests/snippets (skeptic) and the root package (trybuild) ask for each
+/// dependency of a listing crate exactly what that crate asks for.
+#[test]
+fn code_blocks_see_the_dependencies_of_the_listings() {
+    let problems = manifests::problems(&repo_root());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -87,6 +87,56 @@ fn a_snapshot_naming_another_error_than_the_text_is_caught() {
     assert_names(&failure, "misnamed-error", "fails to compile with E0277");
 }
 
+#[test]
+fn a_snapshot_with_another_error_message_than_the_text_is_caught() {
+    let listing = Listing {
+        error: Some("future cannot be sent between threads safely".to_owned()),
+        ..fixture("misnamed-error")
+    };
+    let failure = claims::check_error_claim(&listing).unwrap_err();
+    assert_names(
+        &failure,
+        "misnamed-error",
+        "fails to compile with future cannot be sent between threads safely",
+    );
+}
+
+/// A dependency of a listing crate that the code blocks (tests/snippets) or
+/// trybuild (the root package) would see in another version is caught.
+#[test]
+fn a_dependency_the_code_blocks_see_differently_is_caught() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("manifests-drift");
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "listings/ch98-deps/Cargo.toml",
+        "[dependencies]\nrayon = \"1.12\"\ntokio = { version = \"1.54\", features = [\"rt\"] }\n",
+    );
+    write(
+        "tests/snippets/Cargo.toml",
+        "[build-dependencies]\nskeptic = \"0.14\"\n[dev-dependencies]\nskeptic = \"0.14\"\n\
+         rayon = \"1.11\"\nunused = \"1\"\n",
+    );
+    write(
+        "Cargo.toml",
+        "[dev-dependencies]\ntokio = { version = \"1.54\", features = [\"rt\", \"time\"] }\n",
+    );
+    let problems = harness::manifests::problems(&root).join("\n");
+    for expected in [
+        "asks for rayon with version = \"1.11\", but listings/ch98-deps with version = \"1.12\"",
+        "listings/ch98-deps uses tokio, but the chapters' code blocks cannot",
+        "ask for tokio with version = \"1.54\", features = [\"rt\", \"time\"]",
+        "offers unused to the code blocks, but no listing crate uses it",
+    ] {
+        assert!(problems.contains(expected), "{expected:?} missing from:\n{problems}");
+    }
+    assert!(!problems.contains("skeptic"), "{problems}");
+}
+
 /// trybuild reports through a panic, so run it in a child process (with
 /// `TRYBUILD=overwrite` removed, which would rewrite the wrong snapshot).
 #[test]

@@ -38,7 +38,8 @@ impl Kind {
 #[serde(deny_unknown_fields)]
 struct Entry {
     kind: Kind,
-    /// For `fails`: the error code (`E0382`) or lint (`let_underscore_lock`).
+    /// For `fails`: the error code (`E0382`), the lint (`let_underscore_lock`),
+    /// or, for an error without either, its message.
     error: Option<String>,
     /// Output lines may come in any order.
     #[serde(default)]

@@ -292,6 +292,9 @@ pub fn check_error_claim(listing: &Listing) -> Result<(), Failure> {
     let first_line = snapshot.lines().next().unwrap_or_default();
     let shown = if error.starts_with('E') && error[1..].chars().all(|c| c.is_ascii_digit()) {
         first_line.starts_with(&format!("error[{error}]"))
+    } else if error.contains(' ') {
+        // An error without a code, named by its message.
+        first_line == format!("error: {error}")
     } else {
         first_line.starts_with("error") && snapshot.contains(&format!("#[deny({error})]"))
     };

@@ -7,6 +7,7 @@ pub mod cargo;
 pub mod catalog;
 pub mod claims;
 pub mod html;
+pub mod manifests;
 pub mod markdown;
 pub mod miri;
 pub mod proof;

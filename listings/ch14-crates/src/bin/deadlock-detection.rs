@@ -34,7 +34,10 @@ fn main() {
     };
     println!("deadlocks found: {}", cycles.len());
     for (i, threads) in cycles.iter().enumerate() {
-        println!("deadlock {i}: {} threads wait for each other", threads.len());
+        println!(
+            "deadlock {i}: {} threads wait for each other",
+            threads.len()
+        );
     }
     // main returns, and the process ends with the two threads still stuck.
 }
