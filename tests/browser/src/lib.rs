@@ -360,13 +360,18 @@ impl Browser {
     /// violations it finds: each with its rule `id`, `impact`, `help`,
     /// `helpUrl` and `nodes` (`target`, a selector, `html` and
     /// `failureSummary`). Every rule but axe's experimental ones runs.
-    pub async fn audit(&self, axe: &str, context: Value) -> Vec<Value> {
+    /// An error when the page went away meanwhile (a live reload, when the
+    /// book's files change): open it again and retry.
+    pub async fn audit(&self, axe: &str, context: Value) -> Result<Vec<Value>, String> {
         let injected = self
             .js("return typeof window.axe === 'object';", vec![])
             .await;
-        if injected != Value::Bool(true) {
-            self.js(axe, vec![]).await;
-        }
+        // Sent only when the page does not have it yet: 650 kB.
+        let source = if injected == Value::Bool(true) {
+            Value::Null
+        } else {
+            Value::String(axe.to_owned())
+        };
         let mut timeouts = self
             .client
             .get_timeouts()
@@ -380,7 +385,11 @@ impl Browser {
         let answer = self
             .client
             .execute_async(
-                "const [context, done] = arguments;
+                "const [source, context, done] = arguments;
+                 if (typeof window.axe !== 'object') {
+                     if (source === null) return done({ error: 'the page was reloaded' });
+                     (0, eval)(source);
+                 }
                  axe.run(context || document, { resultTypes: ['violations'] })
                      .then(results => done(results.violations.map(v => ({
                          id: v.id,
@@ -394,13 +403,13 @@ impl Browser {
                          })),
                      }))))
                      .catch(error => done({ error: String(error) }));",
-                vec![context],
+                vec![source, context],
             )
             .await
-            .unwrap_or_else(|error| panic!("running axe-core: {error}"));
+            .map_err(|error| format!("running axe-core: {error}"))?;
         match answer {
-            Value::Array(violations) => violations,
-            other => panic!("axe-core failed: {other}"),
+            Value::Array(violations) => Ok(violations),
+            other => Err(format!("axe-core failed: {other}")),
         }
     }
 
