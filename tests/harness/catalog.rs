@@ -55,7 +55,8 @@ struct Entry {
     runs: Option<u32>,
     /// Why the Miri layer does not run it (e.g. "measures wall-clock time").
     miri: Option<String>,
-    /// Why its threads may outlive `main` (Miri reports them as leaks otherwise).
+    /// Why its threads may outlive `main`, or its memory stay allocated (Miri
+    /// reports them as leaks otherwise).
     miri_ignore_leaks: Option<String>,
     /// How many Miri seeds to try, where a witness needs more than the default.
     miri_seeds: Option<u64>,

@@ -117,8 +117,8 @@ fn under_miri(listing: &Listing) -> String {
                         .join(", ")
                 );
             }
-            if ignore_leaks.is_some() {
-                text.push_str("; threads may outlive `main`");
+            if let Some(reason) = ignore_leaks {
+                let _ = write!(text, "; leaks allowed: {reason}");
             }
             if let Some((flags, _)) = flags {
                 let _ = write!(text, "; with `{flags}`");
