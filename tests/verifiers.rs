@@ -132,7 +132,10 @@ fn a_dependency_the_code_blocks_see_differently_is_caught() {
         "ask for tokio with version = \"1.54\", features = [\"rt\", \"time\"]",
         "offers unused to the code blocks, but no listing crate uses it",
     ] {
-        assert!(problems.contains(expected), "{expected:?} missing from:\n{problems}");
+        assert!(
+            problems.contains(expected),
+            "{expected:?} missing from:\n{problems}"
+        );
     }
     assert!(!problems.contains("skeptic"), "{problems}");
 }

@@ -37,10 +37,7 @@ impl std::fmt::Display for Requirement {
 
 /// The dependencies in one table (`dependencies`, `dev-dependencies`, …) of
 /// the manifest at `path`, by name.
-pub fn dependencies(
-    path: &Path,
-    table: &str,
-) -> Result<BTreeMap<String, Requirement>, String> {
+pub fn dependencies(path: &Path, table: &str) -> Result<BTreeMap<String, Requirement>, String> {
     let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let manifest: toml::Table =
         toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -117,7 +114,9 @@ pub fn problems(root: &Path) -> Vec<String> {
             continue;
         };
         for (dependency, requirement) in found {
-            used.entry(dependency).or_default().push((name.clone(), requirement));
+            used.entry(dependency)
+                .or_default()
+                .push((name.clone(), requirement));
         }
     }
 
