@@ -14,8 +14,9 @@ use harness::run::Ending;
 use serde::{Deserialize, Serialize};
 
 use super::contain::{Ended, Stopped};
+use super::outcome::{STOPPED, limit_message};
 use super::sandbox::Job;
-use super::{Control, LIMITS, PROGRAM_PATH, Playground, Response, limit_message};
+use super::{Control, LIMITS, PROGRAM_PATH, Playground, Response};
 
 /// The body of `miri.json`, as theme/miri.js sends it.
 #[derive(Debug, Deserialize)]
@@ -127,7 +128,7 @@ impl Playground {
                 "still running after {} s, and stopped (a loop or a spin is not a deadlock)",
                 LIMITS.miri_run.as_secs()
             )),
-            Some(Stopped::Asked) => Some(super::STOPPED.to_owned()),
+            Some(Stopped::Asked) => Some(STOPPED.to_owned()),
             None => None,
         };
         if let Some(stopped) = stopped {

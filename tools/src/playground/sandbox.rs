@@ -399,7 +399,7 @@ fn sweep_stale_cgroups(mount: &Path) {
         let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(CGROUP_PREFIX)) else {
             continue;
         };
-        if !super::process_is_alive(pid) {
+        if !super::sweep::process_is_alive(pid) {
             remove_cgroup_tree(&entry.path());
         }
     }
