@@ -1,12 +1,18 @@
 //! Running a listing: stdout and stderr merged in the order they were
-//! written (as a terminal shows them), stopped at a time limit.
+//! written (as a terminal shows them), stopped at a time limit. The pieces
+//! ([`wait_until`], [`kill_group`], [`Collector`]) also bound the local
+//! playground's processes.
 
-use std::io::Read;
+use std::io::{self, Read};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+pub use rustix::process::Signal;
+use rustix::process::{Pid, kill_process, kill_process_group};
 
 #[derive(Debug)]
 pub enum Ending {
@@ -35,15 +41,15 @@ impl Run {
 
 /// Runs `exe` in `dir` (so panic locations print as they do for a reader in
 /// the repository root), killing it if it is still running after `limit`.
-pub fn run(exe: &Path, dir: &Path, limit: Duration) -> std::io::Result<Run> {
+pub fn run(exe: &Path, dir: &Path, limit: Duration) -> io::Result<Run> {
     let mut command = Command::new(exe);
     command.current_dir(dir);
     run_command(command, limit)
 }
 
 /// Runs `command` (a listing, or cargo running one), stopped at `limit`.
-pub fn run_command(mut command: Command, limit: Duration) -> std::io::Result<Run> {
-    let (mut reader, writer) = std::io::pipe()?;
+pub fn run_command(mut command: Command, limit: Duration) -> io::Result<Run> {
+    let (reader, writer) = io::pipe()?;
     // Its own process group, so that stopping it stops what it started too.
     let mut child = command
         .process_group(0)
@@ -58,36 +64,131 @@ pub fn run_command(mut command: Command, limit: Duration) -> std::io::Result<Run
     let started = Instant::now();
 
     // Read while it runs: a full pipe would otherwise block the listing.
-    let collector = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = reader.read_to_end(&mut bytes);
-        bytes
-    });
-
-    let ending = loop {
-        if let Some(status) = child.try_wait()? {
-            break Ending::Exited(status);
-        }
-        if started.elapsed() >= limit {
-            kill_group(&child);
-            child.wait()?;
-            break Ending::StillRunning;
-        }
-        thread::sleep(Duration::from_millis(2));
-    };
+    let output = Collector::start(reader, usize::MAX);
+    let (status, stopped) = wait_until(&mut child, started + limit, |left| {
+        thread::sleep(left.min(Duration::from_millis(2)));
+        Ok(false)
+    })?;
     let elapsed = started.elapsed();
-    let bytes = collector.join().expect("the output reader does not panic");
+    let (bytes, _) = output.finish(None);
     Ok(Run {
-        ending,
+        ending: match stopped {
+            None => Ending::Exited(status),
+            Some(_) => Ending::StillRunning,
+        },
         output: String::from_utf8_lossy(&bytes).into_owned(),
         elapsed,
     })
 }
 
-/// Kills `child` and every process in its group.
-fn kill_group(child: &std::process::Child) {
-    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+/// Why [`wait_until`] stopped a child before it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The deadline came.
+    Deadline,
+    /// `pause` asked.
+    Asked,
+}
+
+/// Waits for `child` to end, until `deadline`. In between, `pause(left)`
+/// waits (for at most `left`, the time to the deadline) and says whether to
+/// stop now. At the deadline, or when asked, `child` is killed with its
+/// process group ([`kill_group`]) and waited for.
+pub fn wait_until(
+    child: &mut Child,
+    deadline: Instant,
+    mut pause: impl FnMut(Duration) -> io::Result<bool>,
+) -> io::Result<(ExitStatus, Option<Stop>)> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((status, None));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let stop = if left.is_zero() {
+            Some(Stop::Deadline)
+        } else if pause(left)? {
+            Some(Stop::Asked)
+        } else {
+            None
+        };
+        if let Some(stop) = stop {
+            kill_group(child);
+            return Ok((child.wait()?, Some(stop)));
+        }
+    }
+}
+
+/// Kills `child` and, where it leads a process group (it was started with
+/// `process_group(0)`), every process in that group. Call it before `child`
+/// is waited for, while its process ID is still its own.
+pub fn kill_group(child: &Child) {
+    let pid = Pid::from_child(child);
+    let _ = kill_process(pid, Signal::KILL);
+    let _ = kill_process_group(pid, Signal::KILL);
+}
+
+/// Sends `signal` to the process `pid`, with no `kill` command in between.
+pub fn send_signal(pid: u32, signal: Signal) {
+    if let Some(pid) = Pid::from_raw(pid as i32) {
+        let _ = kill_process(pid, signal);
+    }
+}
+
+/// Sends `signal` to every process of the process group `group`.
+pub fn send_signal_to_group(group: u32, signal: Signal) {
+    if let Some(group) = Pid::from_raw(group as i32) {
+        let _ = kill_process_group(group, signal);
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own (a full pipe would block
+/// the writer), keeping the first `cap` bytes.
+pub struct Collector {
+    read: Arc<Mutex<(Vec<u8>, bool)>>,
+    thread: thread::JoinHandle<()>,
+}
+
+impl Collector {
+    pub fn start(mut reader: io::PipeReader, cap: usize) -> Collector {
+        let read = Arc::new(Mutex::new((Vec::new(), false)));
+        let thread = {
+            let read = Arc::clone(&read);
+            thread::spawn(move || {
+                let mut buffer = [0; 8192];
+                loop {
+                    let count = match reader.read(&mut buffer) {
+                        Ok(0) => break,
+                        Ok(count) => count,
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(_) => break,
+                    };
+                    let mut read = read.lock().unwrap();
+                    let room = cap.saturating_sub(read.0.len());
+                    read.0.extend_from_slice(&buffer[..count.min(room)]);
+                    if count > room {
+                        read.1 = true;
+                    }
+                }
+            })
+        };
+        Collector { read, thread }
+    }
+
+    /// What it read, and whether it had to cut, once the pipe has ended
+    /// (every process that could write to it is gone) or, if there is one,
+    /// once `deadline` has passed.
+    pub fn finish(self, deadline: Option<Instant>) -> (Vec<u8>, bool) {
+        match deadline {
+            None => {
+                let _ = self.thread.join();
+            }
+            Some(deadline) => {
+                while !self.thread.is_finished() && Instant::now() < deadline {
+                    thread::sleep(Duration::from_millis(2));
+                }
+            }
+        }
+        std::mem::take(&mut *self.read.lock().unwrap())
     }
 }
 

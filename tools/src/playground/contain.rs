@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use harness::run::{self, Stop};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
 use rustix::process::{
@@ -344,54 +345,38 @@ fn tasks_of(uid: u32) -> u64 {
         .sum()
 }
 
-/// Waits for `child` for at most `limit`, or until standard input closes.
+/// Waits for `child` for at most `limit`, or until standard input closes;
+/// then kills it. The whole namespace goes with its first process; without
+/// one, the program's group goes first, then everything else.
 fn wait(child: &mut Child, limit: Duration) -> io::Result<(Ended, Option<Stopped>)> {
-    let pid = Pid::from_child(child);
-    let pidfd = pidfd_open(pid, PidfdFlags::empty()).ok();
+    let pidfd = pidfd_open(Pid::from_child(child), PidfdFlags::empty()).ok();
     let stdin = io::stdin();
-    let started = Instant::now();
-    let mut stopped = None;
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok((ended(status), stopped));
-        }
-        if stopped.is_none() {
-            let left = limit.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                stopped = Some(Stopped::Time);
-            } else {
-                // Without a pidfd (before Linux 5.3), look again every 5 ms.
-                let step = if pidfd.is_some() {
-                    left
-                } else {
-                    left.min(Duration::from_millis(5))
-                };
-                let timeout = Timespec {
-                    tv_sec: step.as_secs() as i64,
-                    tv_nsec: i64::from(step.subsec_nanos()),
-                };
-                let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
-                if let Some(pidfd) = &pidfd {
-                    fds.push(PollFd::new(pidfd, PollFlags::IN));
-                }
-                match poll(&mut fds, Some(&timeout)) {
-                    Ok(_) | Err(Errno::INTR) => {}
-                    Err(error) => return Err(error.into()),
-                }
-                if !fds[0].revents().is_empty() {
-                    stopped = Some(Stopped::Asked);
-                }
-            }
-            if stopped.is_some() {
-                // The whole namespace goes with its first process; without
-                // one, the program's group first, then everything else.
-                let _ = kill_process(pid, Signal::KILL);
-                let _ = kill_process_group(pid, Signal::KILL);
-            }
+    let (status, stop) = run::wait_until(child, Instant::now() + limit, |left| {
+        // Without a pidfd (before Linux 5.3), look again every 5 ms.
+        let step = if pidfd.is_some() {
+            left
         } else {
-            std::thread::sleep(Duration::from_millis(1));
+            left.min(Duration::from_millis(5))
+        };
+        let timeout = Timespec {
+            tv_sec: step.as_secs() as i64,
+            tv_nsec: i64::from(step.subsec_nanos()),
+        };
+        let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
+        if let Some(pidfd) = &pidfd {
+            fds.push(PollFd::new(pidfd, PollFlags::IN));
         }
-    }
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(_) | Err(Errno::INTR) => {}
+            Err(error) => return Err(error.into()),
+        }
+        Ok(!fds[0].revents().is_empty())
+    })?;
+    let stopped = stop.map(|stop| match stop {
+        Stop::Deadline => Stopped::Time,
+        Stop::Asked => Stopped::Asked,
+    });
+    Ok((ended(status), stopped))
 }
 
 fn ended(status: std::process::ExitStatus) -> Ended {

@@ -8,10 +8,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use harness::run::{Collector, wait_until};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::process::{Pid, PidfdFlags, pidfd_open};
 use serde::Serialize;
@@ -252,11 +252,7 @@ impl Sandbox {
         // Our copies of the write ends must go, or the readers never see EOF.
         drop(command);
 
-        let output = Arc::new(Mutex::new((Vec::new(), false)));
-        let collector = {
-            let output = Arc::clone(&output);
-            thread::spawn(move || collect(output_reader, &output, LIMITS.output_bytes))
-        };
+        let output = Collector::start(output_reader, LIMITS.output_bytes);
 
         // The wrapper keeps the time limit; if it does not answer to its
         // standard input closing, it is killed (and the namespace with it).
@@ -264,28 +260,27 @@ impl Sandbox {
         let started = Instant::now();
         let grace = Duration::from_millis(spec.wall_ms) + Duration::from_secs(2);
         let mut control = Some(control);
-        loop {
-            if wrapper.try_wait()?.is_some() {
-                break;
-            }
-            if control.is_some() && (cancelled() || started.elapsed() > grace) {
-                control = None;
-            }
-            if started.elapsed() > grace + Duration::from_secs(2) {
-                let _ = wrapper.kill();
-            }
-            match &pidfd {
-                Some(pidfd) => {
-                    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-                    let step = Timespec {
-                        tv_sec: 0,
-                        tv_nsec: 10_000_000,
-                    };
-                    let _ = poll(&mut fds, Some(&step));
+        wait_until(
+            &mut wrapper,
+            started + grace + Duration::from_secs(2),
+            |_| {
+                if control.is_some() && (cancelled() || started.elapsed() > grace) {
+                    control = None;
                 }
-                None => thread::sleep(Duration::from_millis(2)),
-            }
-        }
+                match &pidfd {
+                    Some(pidfd) => {
+                        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+                        let step = Timespec {
+                            tv_sec: 0,
+                            tv_nsec: 10_000_000,
+                        };
+                        let _ = poll(&mut fds, Some(&step));
+                    }
+                    None => thread::sleep(Duration::from_millis(2)),
+                }
+                Ok(false)
+            },
+        )?;
         drop(control);
         let mut line = String::new();
         report_reader.read_to_string(&mut line)?;
@@ -294,32 +289,12 @@ impl Sandbox {
             ..Report::default()
         });
         // Everything that could write is gone; don't wait forever anyway.
-        let deadline = Instant::now() + Duration::from_millis(500);
-        while !collector.is_finished() && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(2));
-        }
-        let (bytes, truncated) = std::mem::take(&mut *output.lock().unwrap());
+        let (bytes, truncated) = output.finish(Some(Instant::now() + Duration::from_millis(500)));
         Ok(Contained {
             report,
             output: String::from_utf8_lossy(&bytes).into_owned(),
             truncated,
         })
-    }
-}
-
-/// Reads everything (a full pipe would block the program), keeps `cap` bytes.
-fn collect(mut reader: io::PipeReader, output: &Mutex<(Vec<u8>, bool)>, cap: usize) {
-    let mut buffer = [0; 8192];
-    while let Ok(read) = reader.read(&mut buffer) {
-        if read == 0 {
-            break;
-        }
-        let mut output = output.lock().unwrap();
-        let room = cap.saturating_sub(output.0.len());
-        output.0.extend_from_slice(&buffer[..read.min(room)]);
-        if read > room {
-            output.1 = true;
-        }
     }
 }
 
