@@ -117,6 +117,21 @@ impl Playground {
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::Relaxed);
     }
+
+    /// Whether a job should stop now: its client went away, or the server
+    /// is stopping.
+    fn cancelled(&self, control: &Control) -> bool {
+        control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// A fresh directory for one job (`prefix` and a random name), removed
+    /// when dropped.
+    fn job_dir(&self, prefix: &str) -> Result<tempfile::TempDir> {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(&self.jobs_dir)
+            .context("creating the job directory")
+    }
 }
 
 impl Drop for Playground {

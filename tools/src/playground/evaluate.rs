@@ -1,9 +1,8 @@
 //! Answering a click on Run: the program from the cache or compiled, then run contained.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::contain::CopyIn;
 use super::outcome::{STOPPED, run_response};
@@ -33,12 +32,8 @@ impl Playground {
             let message = format!("unknown edition {:?}", request.edition);
             return Ok(answer(Response::refused(message), false));
         }
-        let cancelled =
-            || control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed);
-        let job = tempfile::Builder::new()
-            .prefix("job-")
-            .tempdir_in(&self.jobs_dir)
-            .context("creating the job directory")?;
+        let cancelled = || self.cancelled(control);
+        let job = self.job_dir("job-")?;
 
         // Twice at most: a cached program that fails its digest check is
         // dropped and compiled again.

@@ -6,7 +6,6 @@ use std::fs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
-use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use harness::miri::{MiriRun, Verdict};
@@ -87,12 +86,8 @@ impl Playground {
         request: &MiriRequest,
         control: &Control,
     ) -> Result<Response> {
-        let cancelled =
-            || control.cancel.load(Ordering::Relaxed) || self.stopping.load(Ordering::Relaxed);
-        let job = tempfile::Builder::new()
-            .prefix("miri-")
-            .tempdir_in(&self.jobs_dir)
-            .context("creating the job directory")?;
+        let cancelled = || self.cancelled(control);
+        let job = self.job_dir("miri-")?;
         fs::write(job.path().join("main.rs"), &request.code)?;
         let seed = request.seed;
         let args: Vec<String> = vec![

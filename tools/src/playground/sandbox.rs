@@ -366,17 +366,8 @@ fn pids_hierarchy() -> Option<(PathBuf, bool)> {
 
 /// Removes the cgroups of servers that are no longer running.
 fn sweep_stale_cgroups(mount: &Path) {
-    let Ok(entries) = fs::read_dir(mount) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(CGROUP_PREFIX)) else {
-            continue;
-        };
-        if !super::sweep::process_is_alive(pid) {
-            remove_cgroup_tree(&entry.path());
-        }
+    for cgroup in super::sweep::stale(mount, CGROUP_PREFIX) {
+        remove_cgroup_tree(&cgroup);
     }
 }
 

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 
 use super::jobs::run_job;
 use super::{App, PLAYGROUND_HEADER, refuse};
@@ -14,11 +15,7 @@ use crate::playground::{self, LIMITS, PAGE_TIMEOUT, Playground};
 pub(super) async fn crates(State(app): State<Arc<App>>) -> Response {
     let crates = app.playground.as_ref().map(Playground::crates);
     let body = serde_json::json!({ "crates": crates.unwrap_or_default() });
-    let mut response = axum::Json(body).into_response();
-    response
-        .headers_mut()
-        .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
-    response
+    from_playground(axum::Json(body).into_response())
 }
 
 /// Every limit, and what contains programs on this system.
@@ -42,14 +39,9 @@ pub(super) async fn limits(State(app): State<Arc<App>>) -> Response {
 }
 
 pub(super) async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let request: playground::Request = match serde_json::from_slice(&body) {
+    let request: playground::Request = match parse(&body, "Run") {
         Ok(request) => request,
-        Err(error) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("The request is not what the Run button sends: {error}"),
-            );
-        }
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
     let evaluation = run_job(&app, move |app, control| match &app.playground {
         Some(playground) => playground.evaluate(&request, control),
@@ -58,9 +50,8 @@ pub(super) async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Respon
     .await;
     match evaluation {
         Ok(evaluation) => {
-            let mut response = axum::Json(evaluation.response).into_response();
+            let mut response = from_playground(axum::Json(evaluation.response).into_response());
             let headers = response.headers_mut();
-            headers.insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
             headers.insert(
                 "x-playground-cache",
                 HeaderValue::from_static(if evaluation.cached { "hit" } else { "miss" }),
@@ -77,24 +68,15 @@ pub(super) async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Respon
 /// That "Run under Miri" is here (theme/miri.js adds its buttons), and its limit.
 pub(super) async fn miri_meta(State(app): State<Arc<App>>) -> Response {
     let meta = app.miri.as_ref().map(playground::MiriTools::meta);
-    let mut response = axum::Json(meta).into_response();
-    response
-        .headers_mut()
-        .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
-    response
+    from_playground(axum::Json(meta).into_response())
 }
 
 /// Runs the code under Miri with the page's seed, as one job of the
 /// playground (the same slots, containment and cancelling as Run).
 pub(super) async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let request: playground::MiriRequest = match serde_json::from_slice(&body) {
+    let request: playground::MiriRequest = match parse(&body, "Miri") {
         Ok(request) => request,
-        Err(error) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("The request is not what the Miri button sends: {error}"),
-            );
-        }
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
     let answer = run_job(&app, move |app, control| {
         match (&app.playground, &app.miri) {
@@ -104,13 +86,21 @@ pub(super) async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Respon
     })
     .await;
     match answer {
-        Ok(answer) => {
-            let mut response = axum::Json(answer).into_response();
-            response
-                .headers_mut()
-                .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
-            response
-        }
+        Ok(answer) => from_playground(axum::Json(answer).into_response()),
         Err(refused) => refused,
     }
+}
+
+/// A request's body as `button` sends it, or why it is not.
+fn parse<T: DeserializeOwned>(body: &[u8], button: &str) -> Result<T, String> {
+    serde_json::from_slice(body)
+        .map_err(|error| format!("The request is not what the {button} button sends: {error}"))
+}
+
+/// `response`, marked as coming from this server's playground.
+fn from_playground(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(PLAYGROUND_HEADER, HeaderValue::from_static("1"));
+    response
 }
