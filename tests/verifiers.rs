@@ -7,7 +7,7 @@ use std::process::Command;
 
 use harness::catalog::{self, Listing};
 use harness::claims::{self, Failure};
-use harness::{miri, repo_root, run, snippets, tidy};
+use harness::{compile_fail, miri, repo_root, run, snippets, tidy};
 
 fn fixtures() -> PathBuf {
     repo_root().join("tests/fixtures/ch99-wrong")
@@ -102,7 +102,7 @@ fn a_snapshot_with_another_error_message_than_the_text_is_caught() {
 }
 
 /// A dependency of a listing crate that the code blocks (tests/snippets) or
-/// trybuild (the root package) would see in another version is caught.
+/// trybuild (tests/compile-fail) would see in another version is caught.
 #[test]
 fn a_dependency_the_code_blocks_see_differently_is_caught() {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("manifests-drift");
@@ -122,7 +122,7 @@ fn a_dependency_the_code_blocks_see_differently_is_caught() {
          rayon = \"1.11\"\nunused = \"1\"\n",
     );
     write(
-        "Cargo.toml",
+        "tests/compile-fail/Cargo.toml",
         "[dev-dependencies]\ntokio = { version = \"1.54\", features = [\"rt\", \"time\"] }\n",
     );
     let problems = harness::manifests::problems(&root).join("\n");
@@ -140,34 +140,26 @@ fn a_dependency_the_code_blocks_see_differently_is_caught() {
     assert!(!problems.contains("skeptic"), "{problems}");
 }
 
-/// trybuild reports through a panic, so run it in a child process (with
-/// `TRYBUILD=overwrite` removed, which would rewrite the wrong snapshot).
+/// trybuild fails a listing that compiles and one whose error is not its
+/// snapshot (with `TRYBUILD=overwrite` removed, which would rewrite the
+/// wrong snapshot).
 #[test]
 fn trybuild_rejects_a_listing_that_compiles_or_whose_error_changed() {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "trybuild_on_fixtures",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env_remove("TRYBUILD")
-        .output()
-        .unwrap();
-    let text = without_colors(&format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ));
-    assert!(
-        !output.status.success(),
-        "trybuild passed false claims:\n{text}"
+    let root = repo_root();
+    let fixtures = root.join("tests/fixtures/ch99-wrong/src/bin");
+    let (compiles, changed) = (
+        fixtures.join("compiles.rs"),
+        fixtures.join("changed-error.rs"),
     );
-    let compiles = text
+    let mut command = compile_fail::command(&root, &[&compiles, &changed]);
+    let report = compile_fail::outcome(command.env_remove("TRYBUILD").output())
+        .expect_err("trybuild passed false claims");
+    let text = without_colors(&report);
+    let verdict = text
         .split("test tests/fixtures/ch99-wrong/src/bin/")
         .find(|part| part.starts_with("compiles.rs"))
         .unwrap_or_else(|| panic!("no verdict on compiles.rs:\n{text}"));
-    assert!(compiles.contains("error"), "{text}");
+    assert!(verdict.contains("error"), "{text}");
     assert!(text.contains("changed-error.rs ... mismatch"), "{text}");
     assert!(text.contains("2 of 2 tests failed"), "{text}");
 }
@@ -183,14 +175,6 @@ fn without_colors(text: &str) -> String {
     }
     plain.push_str(rest);
     plain
-}
-
-#[test]
-#[ignore = "run by trybuild_rejects_a_listing_that_compiles_or_whose_error_changed"]
-fn trybuild_on_fixtures() {
-    let cases = trybuild::TestCases::new();
-    cases.compile_fail("tests/fixtures/ch99-wrong/src/bin/compiles.rs");
-    cases.compile_fail("tests/fixtures/ch99-wrong/src/bin/changed-error.rs");
 }
 
 fn chapter_6() -> tidy::Chapter {

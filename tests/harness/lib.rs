@@ -6,6 +6,7 @@
 pub mod cargo;
 pub mod catalog;
 pub mod claims;
+pub mod compile_fail;
 pub mod html;
 pub mod manifests;
 pub mod markdown;

@@ -1,8 +1,8 @@
 //! What the listings depend on, read from their `Cargo.toml` files. The
 //! crates a chapter's code block may use are the dev-dependencies of
 //! `tests/snippets` (the crate skeptic compiles the blocks in), and trybuild
-//! compiles the compile-fail listings with the root package's
-//! dev-dependencies; both must ask for each crate exactly what the listing
+//! compiles the compile-fail listings with the dev-dependencies of
+//! `tests/compile-fail`; both must ask for each crate exactly what the listing
 //! crates ask for, or a block would be checked against another library than
 //! the listing it shows.
 
@@ -82,7 +82,7 @@ pub fn dependencies(path: &Path, table: &str) -> Result<BTreeMap<String, Require
 }
 
 /// Every way the listings' dependencies and those of the snippet crate and
-/// the root package (for trybuild) disagree, one readable line each.
+/// `tests/compile-fail` (for trybuild) disagree, one readable line each.
 pub fn problems(root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let mut report = |result: Result<BTreeMap<String, Requirement>, String>| match result {
@@ -96,7 +96,10 @@ pub fn problems(root: &Path) -> Vec<String> {
     let (Some(snippets), Some(harness_own), Some(trybuild)) = (
         report(dependencies(&snippets_manifest, "dev-dependencies")),
         report(dependencies(&snippets_manifest, "build-dependencies")),
-        report(dependencies(&root.join("Cargo.toml"), "dev-dependencies")),
+        report(dependencies(
+            &root.join("tests/compile-fail/Cargo.toml"),
+            "dev-dependencies",
+        )),
     ) else {
         return problems;
     };
@@ -147,8 +150,8 @@ pub fn problems(root: &Path) -> Vec<String> {
             && compiled != wanted
         {
             problems.push(format!(
-                "the root Cargo.toml's [dev-dependencies] (what trybuild compiles the \
-                 compile-fail listings with) ask for {dependency} with {compiled}, but \
+                "tests/compile-fail/Cargo.toml's [dev-dependencies] (what trybuild \
+                 compiles the compile-fail listings with) ask for {dependency} with {compiled}, but \
                  listings/{first} with {wanted}: make them the same"
             ));
         }
