@@ -7,7 +7,8 @@
 //!
 //! Needs the toolchain named in Cargo.toml's `[workspace.metadata.miri]`,
 //! with Miri. Without it the layer fails under CI (`CI=true`) and is skipped,
-//! loudly, elsewhere. `MIRI_SEEDS=N` tries more seeds.
+//! loudly, elsewhere. `MIRI_SEEDS=N` tries more seeds. A run is not
+//! repeated while the listing stays the same (`miri::KeptRuns`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -42,6 +43,7 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         .partition(|listing| matches!(listing.miri, Miri::Checked { .. }));
 
     // One job per (listing, seed); Miri interprets on one core per run.
+    let kept = miri::KeptRuns::new(&root, harness::cargo::target_dir().join("miri-runs"));
     let jobs: Vec<(usize, u64)> = checked
         .iter()
         .enumerate()
@@ -54,7 +56,7 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         for _ in 0..workers {
             s.spawn(|| {
                 while let Some(&(index, seed)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let run = miri::run(&root, checked[index], seed);
+                    let run = kept.run(&root, checked[index], seed);
                     runs.lock().unwrap().entry(index).or_default().push(run);
                 }
             });

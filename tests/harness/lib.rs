@@ -3,6 +3,7 @@
 //!
 //! The checks themselves are the files in `tests/`, one per verification layer.
 
+pub mod book;
 pub mod cargo;
 pub mod catalog;
 pub mod claims;

@@ -1,6 +1,14 @@
 //! Reading chapters: their fenced code blocks and include directives.
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use mdbook_markdown::MarkdownOptions;
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+/// A parser of a chapter's Markdown with the extensions mdBook enables
+/// (tables, footnotes, definition lists, …; book.toml keeps its defaults), so
+/// that blocks are read as mdBook reads them.
+pub fn parser(text: &str) -> Parser<'_> {
+    mdbook_markdown::new_cmark_parser(text, &MarkdownOptions::default())
+}
 
 /// A fenced code block of a chapter.
 #[derive(Debug, Clone)]
@@ -33,7 +41,7 @@ impl CodeBlock {
 pub fn code_blocks(text: &str) -> Vec<CodeBlock> {
     let mut blocks = Vec::new();
     let mut current: Option<CodeBlock> = None;
-    for (event, range) in Parser::new(text).into_offset_iter() {
+    for (event, range) in parser(text).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 current = Some(CodeBlock {

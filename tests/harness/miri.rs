@@ -8,9 +8,12 @@
 //! behaviour, a thread left running when `main` returns.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Kind, Listing, Miri};
 use crate::claims::{self, Failure};
@@ -124,7 +127,7 @@ pub fn command_line(listing: &Listing, seed: u64, toolchain: &str) -> String {
 }
 
 /// How a run under Miri ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// The program ended by itself with this exit code (101: it panicked).
     Exited(Option<i32>),
@@ -159,7 +162,7 @@ const REPORTS: [(&str, Verdict); 5] = [
 const BACKTRACE_NOTE: &str = "note: in Miri, you may have to set `MIRIFLAGS=-Zmiri-env-forward";
 
 /// One run of a listing under Miri.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MiriRun {
     pub seed: u64,
     pub verdict: Verdict,
@@ -215,9 +218,8 @@ impl MiriRun {
 pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
     let toolchain = toolchain(root);
     let mut command = if listing.in_crate() {
-        let mut cargo = Command::new("cargo");
+        let mut cargo = miri_cargo(root, &toolchain);
         cargo
-            .arg(format!("+{toolchain}"))
             .args(["miri", "run", "--quiet", "--package"])
             .arg(&listing.chapter)
             .args(["--bin", &listing.name])
@@ -237,6 +239,84 @@ pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
     let run = run::run_command(command, MIRI_LIMIT)
         .unwrap_or_else(|e| panic!("{listing}: could not start Miri: {e}"));
     MiriRun::from_output(seed, &run.output, &run.ending)
+}
+
+/// The `cargo` of the Miri toolchain, in the repository root.
+fn miri_cargo(root: &Path, toolchain: &str) -> Command {
+    let mut cargo = Command::new("cargo");
+    cargo
+        .arg(format!("+{toolchain}"))
+        .current_dir(root)
+        // The outer `cargo test`'s toolchain must not leak into Miri's.
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .env_remove("RUSTC");
+    cargo
+}
+
+/// Runs already done, kept in a directory: a program interpreted with the
+/// same flags and seed does the same thing every time (Miri isolates it
+/// from the clock, the environment and the file system), so a run is not
+/// repeated while the listing, its crate's manifest, the lock file and the
+/// toolchain stay the same. (A listing is one file: no listing crate has a
+/// library, a build script or an included file.)
+pub struct KeptRuns {
+    dir: PathBuf,
+    /// What every listing's build depends on: the toolchain, the workspace
+    /// manifest (profiles, lints) and the lock file.
+    shared: u64,
+}
+
+impl KeptRuns {
+    /// Runs kept in `dir` (under the target directory: `cargo clean` empties it).
+    pub fn new(root: &Path, dir: PathBuf) -> KeptRuns {
+        let mut hasher = DefaultHasher::new();
+        toolchain(root).hash(&mut hasher);
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            std::fs::read(root.join(file)).ok().hash(&mut hasher);
+        }
+        KeptRuns {
+            dir,
+            shared: hasher.finish(),
+        }
+    }
+
+    /// [`run`], or the same run done before.
+    pub fn run(&self, root: &Path, listing: &Listing, seed: u64) -> MiriRun {
+        let kept = self.path(listing, seed);
+        if let Some(earlier) = std::fs::read_to_string(&kept)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+        {
+            return earlier;
+        }
+        let fresh = run(root, listing, seed);
+        // Running out of time depends on the machine, not on the program.
+        if fresh.verdict != Verdict::StillRunning
+            && let Ok(text) = serde_json::to_string(&fresh)
+        {
+            let _ = std::fs::create_dir_all(&self.dir);
+            let _ = std::fs::write(&kept, text);
+        }
+        fresh
+    }
+
+    /// Where the run of this version of `listing` on `seed` is kept.
+    fn path(&self, listing: &Listing, seed: u64) -> PathBuf {
+        let mut hasher = DefaultHasher::new();
+        self.shared.hash(&mut hasher);
+        std::fs::read(&listing.source).ok().hash(&mut hasher);
+        std::fs::read(listing.dir.join("Cargo.toml"))
+            .ok()
+            .hash(&mut hasher);
+        flags(listing, seed).hash(&mut hasher);
+        self.dir.join(format!(
+            "{}-{}-{seed}-{:016x}.json",
+            listing.chapter,
+            listing.name,
+            hasher.finish()
+        ))
+    }
 }
 
 /// The Miri driver on one lone file (edition 2024, no dependencies), from
@@ -510,4 +590,54 @@ pub fn record_witnesses(
         claim: "its witness file can be written".to_owned(),
         detail: format!("{}: {e}", path.display()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept run is for one version of the listing, one seed and one set
+    /// of flags.
+    #[test]
+    fn a_kept_run_is_for_one_version_seed_and_flags() {
+        let dir = std::env::temp_dir().join(format!("kept-runs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("counter.rs");
+        std::fs::write(&source, "fn main() {}\n").unwrap();
+        let mut listing = Listing {
+            chapter: "ch98-kept".into(),
+            name: "counter".into(),
+            kind: Kind::Runs,
+            source: source.clone(),
+            dir: dir.clone(),
+            error: None,
+            unordered: false,
+            in_order: Vec::new(),
+            cut_short: Vec::new(),
+            runs: 1,
+            miri: Miri::Checked {
+                seeds: None,
+                ignore_leaks: None,
+                flags: None,
+            },
+            can_print: Vec::new(),
+            varies: Vec::new(),
+        };
+        let kept = KeptRuns::new(&crate::repo_root(), dir.join("kept"));
+        let first = kept.path(&listing, 0);
+        assert_eq!(kept.path(&listing, 0), first);
+        assert_ne!(kept.path(&listing, 1), first);
+
+        std::fs::write(&source, "fn main() { println!(); }\n").unwrap();
+        let edited = kept.path(&listing, 0);
+        assert_ne!(edited, first);
+
+        listing.miri = Miri::Checked {
+            seeds: None,
+            ignore_leaks: Some("why".into()),
+            flags: None,
+        };
+        assert_ne!(kept.path(&listing, 0), edited);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
