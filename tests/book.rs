@@ -3,8 +3,7 @@
 
 use std::fs;
 
-use harness::cargo;
-use harness::{html, repo_root, tidy};
+use harness::{book, cargo, html, repo_root};
 
 #[test]
 fn the_book_builds_cleanly_and_shows_what_was_verified() {
@@ -12,14 +11,9 @@ fn the_book_builds_cleanly_and_shows_what_was_verified() {
     let dest = cargo::build_book(&root, "book-html");
 
     let mut problems = Vec::new();
-    for chapter in tidy::chapters(&root) {
-        let Ok(relative) = chapter.path.strip_prefix("src") else {
-            continue;
-        };
-        let page = dest.join(relative).with_extension("html");
-        let Ok(html) = fs::read_to_string(&page) else {
-            continue; // SUMMARY.md, or a draft: no page
-        };
+    for chapter in book::chapters(&root) {
+        let page = dest.join(chapter.page());
+        let html = fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
         problems.extend(html::page_problems(&root, &chapter, &html));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -7,17 +7,23 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::cargo;
-use harness::{html, repo_root};
+use harness::html::Page;
+use harness::{book, cargo, repo_root};
+use mdbook_core::config::HtmlConfig;
 
 #[test]
 fn every_link_of_the_book_resolves() {
     let root = repo_root();
     let dest = cargo::build_book(&root, "book-links");
 
-    let config = html_config(&root);
-    let site_url = config.get("site-url").and_then(|v| v.as_str());
-    let broken = broken_links(&dest, site_url.unwrap_or("/"));
+    // An unknown key in [output.html] makes mdBook drop the whole table
+    // silently: read it as mdBook does, and find its links on the pages.
+    let config: HtmlConfig = book::config(&root)
+        .get("output.html")
+        .unwrap_or_else(|e| panic!("book.toml's [output.html]: {e:#}"))
+        .unwrap_or_default();
+    let site_url = config.site_url.as_deref().unwrap_or("/");
+    let broken = broken_links(&dest, site_url);
     assert!(
         broken.is_empty(),
         "broken links in the HTML book (fix the Markdown link in the chapter \
@@ -25,20 +31,17 @@ fn every_link_of_the_book_resolves() {
         broken.join("\n")
     );
 
-    // An unknown key in [output.html] makes mdBook drop the whole table
-    // silently: the links it configures must be on the pages.
-    let repository = config.get("git-repository-url").and_then(|v| v.as_str());
-    let edit = config.get("edit-url-template").and_then(|v| v.as_str());
-    let page = fs::read_to_string(dest.join("introduction.html")).unwrap();
+    let links = Page::read(&dest.join("introduction.html")).links();
     for link in [
-        repository.map(str::to_owned),
-        edit.map(|edit| edit.replace("{path}", "src/introduction.md")),
+        config.git_repository_url.clone(),
+        (config.edit_url_template.as_ref())
+            .map(|edit| edit.replace("{path}", "src/introduction.md")),
     ]
     .into_iter()
     .flatten()
     {
         assert!(
-            page.contains(&format!("href=\"{link}\"")),
+            links.contains(&link),
             "introduction.html does not link to {link}, set in book.toml's [output.html]"
         );
     }
@@ -123,18 +126,6 @@ fn cargo_book_links_lists_the_external_links_of_the_chapters() {
     );
 }
 
-/// The `[output.html]` table of book.toml.
-fn html_config(root: &Path) -> toml::Table {
-    let config: toml::Table = fs::read_to_string(root.join("book.toml"))
-        .unwrap()
-        .parse()
-        .expect("book.toml is TOML");
-    config
-        .get("output")
-        .and_then(|output| output.get("html")?.as_table().cloned())
-        .unwrap_or_default()
-}
-
 /// Every link of every page under `site` that does not resolve, as
 /// `page: link: why`, in page order then link order. `site_url` is the path
 /// the book is published under (`site-url` in book.toml): links that start
@@ -143,11 +134,11 @@ fn html_config(root: &Path) -> toml::Table {
 fn broken_links(site: &Path, site_url: &str) -> Vec<String> {
     let mut ids: BTreeMap<PathBuf, HashSet<String>> = BTreeMap::new();
     let mut broken = Vec::new();
-    for page in html_pages(site) {
-        let html = fs::read_to_string(&page).unwrap();
-        let shown = page.strip_prefix(site).unwrap().display().to_string();
-        let mut base = page.parent().unwrap().to_path_buf();
-        for href in attribute_values(&html, "base", &["href"]) {
+    for path in html_pages(site) {
+        let page = Page::read(&path);
+        let shown = path.strip_prefix(site).unwrap().display().to_string();
+        let mut base = path.parent().unwrap().to_path_buf();
+        for href in page.bases() {
             if href == site_url {
                 base = site.to_path_buf();
             } else {
@@ -156,16 +147,16 @@ fn broken_links(site: &Path, site_url: &str) -> Vec<String> {
                 ));
             }
         }
-        for link in attribute_values(&html, "", &["href", "src"]) {
+        for link in page.links() {
             if is_external(&link) {
                 continue;
             }
-            let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
-            let path = percent_decode(path.split('?').next().unwrap());
-            let target = if path.is_empty() {
-                page.clone()
-            } else if path.starts_with('/') {
-                let Some(relative) = path.strip_prefix(site_url) else {
+            let (target, anchor) = link.split_once('#').unwrap_or((&link, ""));
+            let target = decode(target.split('?').next().unwrap());
+            let file = if target.is_empty() {
+                path.clone()
+            } else if target.starts_with('/') {
+                let Some(relative) = target.strip_prefix(site_url) else {
                     broken.push(format!(
                         "{shown}: {link}: outside \"{site_url}\", where the book is published"
                     ));
@@ -173,29 +164,28 @@ fn broken_links(site: &Path, site_url: &str) -> Vec<String> {
                 };
                 site.join(relative)
             } else {
-                base.join(&path)
+                base.join(&target)
             };
-            let target = if path.ends_with('/') {
-                target.join("index.html")
+            let file = if target.ends_with('/') {
+                file.join("index.html")
             } else {
-                target
+                file
             };
-            let target_shown = target.strip_prefix(site).unwrap_or(&target).display();
-            if !target.is_file() {
-                broken.push(format!("{shown}: {link}: there is no {target_shown}"));
+            let file_shown = file.strip_prefix(site).unwrap_or(&file).display();
+            if !file.is_file() {
+                broken.push(format!("{shown}: {link}: there is no {file_shown}"));
                 continue;
             }
             if anchor.is_empty() {
                 continue;
             }
-            let target_ids = ids.entry(target.clone()).or_insert_with(|| {
-                let html = fs::read_to_string(&target).unwrap_or_default();
-                attribute_values(&html, "", &["id"]).collect()
-            });
-            let anchor = percent_decode(anchor);
-            if !target_ids.contains(&anchor) {
+            let file_ids = ids
+                .entry(file.clone())
+                .or_insert_with(|| Page::read(&file).ids());
+            let anchor = decode(anchor);
+            if !file_ids.contains(&anchor) {
                 broken.push(format!(
-                    "{shown}: {link}: {target_shown} has no id \"{anchor}\""
+                    "{shown}: {link}: {file_shown} has no id \"{anchor}\""
                 ));
             }
         }
@@ -227,108 +217,9 @@ fn is_external(link: &str) -> bool {
     link.starts_with("//") || scheme.contains(':')
 }
 
-/// The values of the attributes `names` in the tags of `html` (only in
-/// `element` tags, unless it is empty), unescaped, in order. Script bodies
-/// are skipped: what they contain is not markup.
-fn attribute_values<'h>(
-    html: &'h str,
-    element: &'h str,
-    names: &'h [&'h str],
-) -> impl Iterator<Item = String> + 'h {
-    tags(html)
-        .filter(move |tag| element.is_empty() || tag_name(tag).eq_ignore_ascii_case(element))
-        .flat_map(move |tag| {
-            attributes(tag)
-                .filter(|(name, _)| names.iter().any(|wanted| name.eq_ignore_ascii_case(wanted)))
-                .map(|(_, value)| html::unescape(value))
-                .collect::<Vec<_>>()
-        })
-}
-
-/// The inside of each start tag of `html`, `<` and `>` excluded.
-fn tags(html: &str) -> impl Iterator<Item = &str> {
-    let mut rest = html;
-    std::iter::from_fn(move || {
-        loop {
-            let start = rest.find('<')?;
-            rest = &rest[start + 1..];
-            if let Some(comment) = rest.strip_prefix("!--") {
-                rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
-                continue;
-            }
-            let end = rest.find('>')?;
-            let tag = &rest[..end];
-            rest = &rest[end + 1..];
-            if tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                if tag_name(tag).eq_ignore_ascii_case("script") {
-                    rest = rest.find("</script>").map_or("", |end| &rest[end..]);
-                }
-                return Some(tag);
-            }
-        }
-    })
-}
-
-fn tag_name(tag: &str) -> &str {
-    tag.split(|c: char| c.is_whitespace() || c == '/')
-        .next()
-        .unwrap_or("")
-}
-
-/// The `name=value` attributes of a tag, quoted with `"` or `'` or not quoted.
-fn attributes(tag: &str) -> impl Iterator<Item = (&str, &str)> {
-    let mut rest = tag
-        .split_once(char::is_whitespace)
-        .map_or("", |(_, rest)| rest);
-    std::iter::from_fn(move || {
-        loop {
-            rest = rest.trim_start();
-            if rest.is_empty() {
-                return None;
-            }
-            let name_end = rest
-                .find(|c: char| c == '=' || c.is_whitespace())
-                .unwrap_or(rest.len());
-            let name = &rest[..name_end];
-            rest = rest[name_end..].trim_start();
-            let Some(after) = rest.strip_prefix('=') else {
-                continue; // an attribute with no value
-            };
-            let after = after.trim_start();
-            let (value, remainder) = match after.chars().next() {
-                Some(quote @ ('"' | '\'')) => {
-                    let inner = &after[1..];
-                    let end = inner.find(quote).unwrap_or(inner.len());
-                    (&inner[..end], inner.get(end + 1..).unwrap_or(""))
-                }
-                _ => after.split_at(after.find(char::is_whitespace).unwrap_or(after.len())),
-            };
-            rest = remainder;
-            return Some((name, value));
-        }
-    })
-}
-
-/// `%20` and the like, as a browser decodes a link's path and fragment.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
+/// `%20` and the like, decoded as a browser decodes a link's path and fragment.
+fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }

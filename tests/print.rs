@@ -5,42 +5,48 @@
 use std::fs;
 use std::path::Path;
 
-use harness::cargo;
-use harness::{html, markdown, repo_root};
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use harness::book::{self, Chapter};
+use harness::html::{Item, Page};
+use harness::{cargo, markdown, repo_root};
+use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
 
 #[test]
 fn the_print_page_has_every_chapter_in_order_with_its_evidence() {
     let root = repo_root();
     let dest = cargo::build_book(&root, "book-print");
-    let html = fs::read_to_string(dest.join("print.html")).unwrap();
+    let page = Page::read(&dest.join("print.html"));
 
-    let chapters = chapters_in_order(&root);
+    let chapters = book::chapters(&root);
     assert!(!chapters.is_empty(), "SUMMARY.md lists no chapter");
-    let problems = print_problems(&root, &chapters, &html);
+    let problems = print_problems(&root, &chapters, &page);
     assert!(problems.is_empty(), "print.html:\n{}", problems.join("\n"));
 }
 
 #[test]
 fn a_chapter_out_of_order_and_missing_or_reordered_evidence_are_caught() {
     let root = repo_root();
-    let chapters = chapters_in_order(&root);
+    let chapters = book::chapters(&root);
     // A print page made from the chapters themselves, in a given order, each
     // followed by what `shown` makes of its evidence.
     let page = |order: &[usize], shown: &dyn Fn(Vec<String>) -> Vec<String>| {
-        let mut page = String::from("<main>");
+        let mut html = String::from("<main>");
         for &i in order {
-            let (path, text) = &chapters[i];
-            page.push_str(&format!("<h1>{}</h1>", escape(&first_heading(text))));
-            let evidence = evidence_of(&root, path).into_iter().map(|(_, text)| text);
+            let chapter = &chapters[i];
+            html.push_str(&format!(
+                "<h1>{}</h1>",
+                escape(&first_heading(&chapter.text))
+            ));
+            let evidence = evidence_of(&root, chapter)
+                .into_iter()
+                .map(|(_, text)| text);
             for text in shown(evidence.collect()) {
-                page.push_str(&format!("<pre><code>{}</code></pre>", escape(&text)));
+                html.push_str(&format!("<pre><code>{}</code></pre>", escape(&text)));
             }
         }
-        page + "</main>"
+        Page::parse(&(html + "</main>"))
     };
-    let problems = |html: &str| print_problems(&root, &chapters, html).join("\n");
-    let evidence_count = |i: usize| evidence_of(&root, &chapters[i].0).len();
+    let problems = |page: &Page| print_problems(&root, &chapters, page).join("\n");
+    let evidence_count = |i: usize| evidence_of(&root, &chapters[i]).len();
     let with_evidence: Vec<usize> = (0..chapters.len())
         .filter(|&i| evidence_count(i) >= 2)
         .collect();
@@ -56,38 +62,41 @@ fn a_chapter_out_of_order_and_missing_or_reordered_evidence_are_caught() {
     assert!(found.contains("not after the chapter before it"), "{found}");
 
     let found = problems(&page(&in_order, &|_| Vec::new()));
-    let expected = format!("{}: does not show", chapters[first].0);
+    let expected = format!("{}: does not show", chapters[first].path.display());
     assert!(found.contains(&expected), "{found}");
 
     let found = problems(&page(&in_order, &|mut e| {
         e.reverse();
         e
     }));
-    let expected = format!("{}: ", chapters[first].0);
+    let expected = format!("{}: ", chapters[first].path.display());
     assert!(
         found.contains(&expected) && found.contains("out of the chapter's order"),
         "{found}"
     );
 }
 
-/// Whatever in `html` breaks the rule, one line each.
-fn print_problems(root: &Path, chapters: &[(String, String)], html: &str) -> Vec<String> {
-    let main = html
-        .split_once("<main>")
-        .and_then(|(_, rest)| rest.split_once("</main>"))
-        .map_or(html, |(main, _)| main);
-    let headings = headings(main);
+/// Whatever on the print page breaks the rule, one line each.
+fn print_problems(root: &Path, chapters: &[Chapter], page: &Page) -> Vec<String> {
+    let items = page.items();
+    let headings: Vec<(usize, &str)> = (items.iter().enumerate())
+        .filter_map(|(at, item)| match item {
+            Item::Heading(text) => Some((at, text.as_str())),
+            Item::Code(_) => None,
+        })
+        .collect();
 
     // Where each chapter starts, found in order.
     let mut starts = Vec::new();
     let mut problems = Vec::new();
     let mut from = 0;
-    for (path, text) in chapters {
-        let heading = first_heading(text);
+    for chapter in chapters {
+        let path = chapter.path.display();
+        let heading = first_heading(&chapter.text);
         let found = headings[from..].iter().position(|(_, h)| *h == heading);
         match found {
             Some(index) => {
-                starts.push((path, headings[from + index].0));
+                starts.push((chapter, headings[from + index].0));
                 from += index + 1;
             }
             None if headings.iter().any(|(_, h)| *h == heading) => problems.push(format!(
@@ -98,11 +107,18 @@ fn print_problems(root: &Path, chapters: &[(String, String)], html: &str) -> Vec
         }
     }
 
-    for (i, (path, start)) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(main.len(), |(_, end)| *end);
-        let shown = html::unescape(&strip_tags(&main[*start..end]));
+    for (i, (chapter, start)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(items.len(), |(_, end)| *end);
+        let shown: String = (items[*start..end].iter())
+            .filter_map(|item| match item {
+                Item::Code(block) => Some(block.text.as_str()),
+                Item::Heading(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path = chapter.path.display();
         let mut at = 0;
-        for (include, evidence) in evidence_of(root, path) {
+        for (include, evidence) in evidence_of(root, chapter) {
             match shown[at..].find(evidence.trim_end()) {
                 Some(offset) => at += offset + evidence.trim_end().len(),
                 None if shown.contains(evidence.trim_end()) => problems.push(format!(
@@ -115,29 +131,11 @@ fn print_problems(root: &Path, chapters: &[(String, String)], html: &str) -> Vec
     problems
 }
 
-/// The chapters of SUMMARY.md in order (drafts have none), as
-/// `(src/….md, Markdown)`.
-fn chapters_in_order(root: &Path) -> Vec<(String, String)> {
-    let summary = fs::read_to_string(root.join("src/SUMMARY.md")).unwrap();
-    Parser::new(&summary)
-        .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. }) if !dest_url.is_empty() => {
-                Some(format!("src/{dest_url}"))
-            }
-            _ => None,
-        })
-        .map(|path| {
-            let text = fs::read_to_string(root.join(&path)).unwrap();
-            (path, text)
-        })
-        .collect()
-}
-
-/// The text of a chapter's first heading.
-fn first_heading(markdown: &str) -> String {
+/// The text of a chapter's first heading, as mdBook renders it.
+fn first_heading(text: &str) -> String {
     let mut heading = String::new();
     let mut inside = false;
-    for event in Parser::new(markdown) {
+    for event in markdown::parser(text) {
         match event {
             Event::Start(Tag::Heading { .. }) => inside = true,
             Event::End(TagEnd::Heading(_)) => return heading,
@@ -150,11 +148,9 @@ fn first_heading(markdown: &str) -> String {
 
 /// The files a chapter includes that are not programs (outputs, errors),
 /// in order, with their contents.
-fn evidence_of(root: &Path, chapter: &str) -> Vec<(String, String)> {
-    let chapter_path = root.join(chapter);
-    let text = fs::read_to_string(&chapter_path).unwrap();
-    let dir = chapter_path.parent().unwrap();
-    markdown::includes(&text)
+fn evidence_of(root: &Path, chapter: &Chapter) -> Vec<(String, String)> {
+    let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
+    markdown::includes(&chapter.text)
         .into_iter()
         .filter(|(_, include)| include.shows_as_is() && include.selection.is_none())
         .filter_map(|(_, include)| {
@@ -162,38 +158,6 @@ fn evidence_of(root: &Path, chapter: &str) -> Vec<(String, String)> {
             Some((include.path, contents))
         })
         .collect()
-}
-
-/// Each `<h1>`…`<h6>` of `html`, with where it starts and its text.
-fn headings(html: &str) -> Vec<(usize, String)> {
-    let mut headings = Vec::new();
-    for level in 1..=6 {
-        let (open, close) = (format!("<h{level}"), format!("</h{level}>"));
-        for (start, _) in html.match_indices(&open) {
-            let Some(end) = html[start..].find(&close) else {
-                continue;
-            };
-            headings.push((
-                start,
-                html::unescape(&strip_tags(&html[start..start + end])),
-            ));
-        }
-    }
-    headings.sort();
-    headings
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        text.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find('>')
-            .map_or("", |end| &rest[start + end + 1..]);
-    }
-    text.push_str(rest);
-    text
 }
 
 fn escape(text: &str) -> String {

@@ -1,4 +1,5 @@
-//! The chapters are spelled right: every word of `src/**/*.md` is checked
+//! The chapters are spelled right: every word of the book's Markdown
+//! (SUMMARY.md, its chapters and the Markdown they include) is checked
 //! against typos' list of common misspellings (the `typos` tool's own
 //! tokenizer and word list, as libraries), with the project's exceptions in
 //! `_typos.toml`, which the `typos` command reads the same way.
@@ -6,9 +7,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use harness::{repo_root, tidy};
+use harness::{book, markdown, repo_root};
 use typos::tokens::{Case, Identifier, Tokenizer, Word};
 use typos::{Dictionary, Status};
 use unicase::UniCase;
@@ -18,12 +19,9 @@ fn the_chapters_have_no_misspelling() {
     let root = repo_root();
     let dictionary = BookDictionary::load(&root.join("_typos.toml"));
     let mut misspellings = Vec::new();
-    for chapter in tidy::chapters(&root) {
-        misspellings.extend(misspellings_in(
-            &chapter.path.display().to_string(),
-            &chapter.text,
-            &dictionary,
-        ));
+    for (path, text) in markdown_files(&root) {
+        let path = path.display().to_string();
+        misspellings.extend(misspellings_in(&path, &text, &dictionary));
     }
     assert!(
         misspellings.is_empty(),
@@ -66,6 +64,27 @@ fn the_word_list_accepts_a_word_and_flags_another() {
         ),
         ["a.md:2:9: `Mutices` (Mutexes)"]
     );
+}
+
+/// SUMMARY.md, then each chapter after the Markdown files it includes, as
+/// paths relative to the repository root with their text.
+fn markdown_files(root: &Path) -> Vec<(PathBuf, String)> {
+    let read = |path: PathBuf| {
+        let text = fs::read_to_string(root.join(&path))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        (path, text)
+    };
+    let mut files = vec![read(book::config(root).book.src.join("SUMMARY.md"))];
+    for chapter in book::chapters(root) {
+        let dir = chapter.path.parent().unwrap();
+        for (_, include) in markdown::includes(&chapter.text) {
+            if include.path.ends_with(".md") {
+                files.push(read(dir.join(&include.path)));
+            }
+        }
+        files.push((chapter.path, chapter.text));
+    }
+    files
 }
 
 /// Each misspelling of `text` as `file:line:column: `word` (corrections)`.

@@ -2,13 +2,13 @@
 //! whose claim the other layers check, every listing is shown with what it
 //! does, and every block is marked as what its listing does.
 
-use harness::{cargo, catalog, manifests, proof, repo_root, tidy};
+use harness::{book, cargo, catalog, manifests, proof, repo_root, tidy};
 
 #[test]
 fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
     let root = repo_root();
     let listings = catalog::load(&root).unwrap();
-    let problems = tidy::problems(&root, &tidy::chapters(&root), &listings);
+    let problems = tidy::problems(&root, &book::chapters(&root), &listings);
     assert!(
         problems.is_empty(),
         "{} coverage problem(s):\n{}",
@@ -41,7 +41,7 @@ fn code_blocks_see_the_dependencies_of_the_listings() {
 fn the_table_of_checked_listings_is_up_to_date() {
     let root = repo_root();
     let listings = catalog::load(&root).unwrap();
-    let table = proof::table(&root, &tidy::chapters(&root), &listings);
+    let table = proof::table(&root, &book::chapters(&root), &listings);
     let path = root.join(proof::TABLE);
     if harness::overwrite_requested() {
         std::fs::write(&path, &table).unwrap();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use harness::catalog::{self, Listing};
 use harness::claims::{self, Failure};
-use harness::{compile_fail, miri, repo_root, run, snippets, tidy};
+use harness::{book, compile_fail, miri, repo_root, run, snippets, tidy};
 
 fn fixtures() -> PathBuf {
     repo_root().join("tests/fixtures/ch99-wrong")
@@ -177,16 +177,16 @@ fn without_colors(text: &str) -> String {
     plain
 }
 
-fn chapter_6() -> tidy::Chapter {
-    tidy::chapters(&repo_root())
+fn chapter_6() -> book::Chapter {
+    book::chapters(&repo_root())
         .into_iter()
         .find(|chapter| chapter.path.ends_with("ch06-mutex.md"))
         .unwrap()
 }
 
-fn tidy_problems_with(chapter: tidy::Chapter) -> String {
+fn tidy_problems_with(chapter: book::Chapter) -> String {
     let root = repo_root();
-    let mut chapters = tidy::chapters(&root);
+    let mut chapters = book::chapters(&root);
     for existing in &mut chapters {
         if existing.path == chapter.path {
             *existing = chapter.clone();

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::book::Chapter;
 use crate::catalog::{Kind, Listing, Miri};
 use crate::claims;
 use crate::markdown;
 use crate::miri;
-use crate::tidy::Chapter;
 
 /// The generated table, relative to the repository root.
 pub const TABLE: &str = "src/listings-checked.md";
@@ -50,9 +50,7 @@ pub fn table(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> String 
 fn pages_showing(root: &Path, chapters: &[Chapter]) -> HashMap<PathBuf, String> {
     let mut pages = HashMap::new();
     for chapter in chapters {
-        let Ok(page) = chapter.path.strip_prefix("src") else {
-            continue;
-        };
+        let page = &chapter.location;
         let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
         for (_, include) in markdown::includes(&chapter.text) {
             if let Ok(source) = dir.join(&include.path).canonicalize() {

@@ -12,9 +12,9 @@
 use std::fs;
 use std::path::Path;
 
+use crate::book::Chapter;
 use crate::catalog::{Kind, Listing};
 use crate::markdown::{self, CodeBlock};
-use crate::tidy::Chapter;
 
 /// One chapter's blocks for skeptic, or why the expanded chapter is wrong.
 pub fn for_skeptic(

@@ -6,44 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::book::Chapter;
 use crate::catalog::{self, Kind, Listing, Miri};
 use crate::markdown::{self, CodeBlock, Include};
 
 /// Marks a Rust block that is not a program (a signature, a fragment):
 /// `<!-- not a program: the reason -->` on the line before its fence.
 pub const NOT_A_PROGRAM: &str = "<!-- not a program:";
-
-/// A chapter's Markdown source.
-#[derive(Clone, Debug)]
-pub struct Chapter {
-    /// Relative to the repository root, e.g. `src/ch06-mutex.md`.
-    pub path: PathBuf,
-    pub text: String,
-}
-
-/// Every Markdown file under `<root>/src`, sorted.
-pub fn chapters(root: &Path) -> Vec<Chapter> {
-    let mut paths = Vec::new();
-    let mut dirs = vec![root.join("src")];
-    while let Some(dir) = dirs.pop() {
-        for entry in fs::read_dir(&dir).expect("src/ is readable") {
-            let path = entry.expect("src/ is readable").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "md") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| Chapter {
-            text: fs::read_to_string(&path).expect("chapters are UTF-8"),
-            path: path.strip_prefix(root).unwrap().to_path_buf(),
-        })
-        .collect()
-}
 
 /// Everything that breaks a coverage rule, one readable line each.
 pub fn problems(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> Vec<String> {
@@ -216,8 +185,8 @@ fn captions(text: &str) -> Vec<Caption> {
 }
 
 /// Captions are numbered in order within each chapter (its pages together,
-/// in file order), with the chapter's number, and a listing's caption names
-/// the file its block shows.
+/// in the order of SUMMARY.md), with the chapter's number, and a listing's
+/// caption names the file its block shows.
 pub fn caption_problems(chapters: &[Chapter]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut next: HashMap<(u32, String), u32> = HashMap::new();

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use harness::catalog::{self, Listing};
-use harness::{claims, markdown, miri, run, tidy};
+use harness::{book, claims, markdown, miri, run};
 
 /// What `cargo book exercise` was asked to do.
 pub struct Options {
@@ -157,9 +157,9 @@ fn modified(path: &Path) -> Option<SystemTime> {
 }
 
 /// The page that shows an exercise's solution, as written (not expanded).
-fn page(root: &Path, exercise: &Listing) -> Result<tidy::Chapter> {
+fn page(root: &Path, exercise: &Listing) -> Result<book::Chapter> {
     let source = exercise.source.canonicalize()?;
-    tidy::chapters(root)
+    book::chapters(root)
         .into_iter()
         .find(|chapter| {
             let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
@@ -176,10 +176,9 @@ fn page(root: &Path, exercise: &Listing) -> Result<tidy::Chapter> {
 /// block, includes expanded.
 fn starter(root: &Path, exercise: &Listing) -> Result<String> {
     let page = page(root, exercise)?;
-    let relative = page.path.strip_prefix("src").unwrap_or(&page.path);
     let expanded = crate::render::expanded_chapters(root)?
         .into_iter()
-        .find(|(path, _)| path == relative)
+        .find(|(path, _)| *path == page.location)
         .map(|(_, text)| text)
         .with_context(|| format!("{} was not expanded", page.path.display()))?;
     markdown::code_blocks(&expanded)

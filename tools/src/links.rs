@@ -3,10 +3,11 @@
 //! are checked by `cargo test --test links`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use harness::book;
+use harness::html::Page;
 use mdbook_driver::MDBook;
 
 /// Each external link of the chapters, with the chapters (`src/…`) that
@@ -22,16 +23,12 @@ pub fn external_links(root: &Path) -> Result<BTreeMap<String, BTreeSet<PathBuf>>
 
     let html_dir = book.build_dir_for("html");
     let mut links: BTreeMap<String, BTreeSet<PathBuf>> = BTreeMap::new();
-    for chapter in book.book.chapters() {
-        let Some(path) = &chapter.path else {
-            continue; // a draft: no page
-        };
-        let page = html_dir.join(path).with_extension("html");
-        let html =
-            fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
-        let source = Path::new(&book.config.book.src).join(path);
-        for link in external(main_content(&html)) {
-            links.entry(link).or_default().insert(source.clone());
+    for chapter in book::chapters(root) {
+        let page = Page::read(&html_dir.join(chapter.page()));
+        for link in page.content_links() {
+            if link.starts_with("http://") || link.starts_with("https://") {
+                links.entry(link).or_default().insert(chapter.path.clone());
+            }
         }
     }
     Ok(links)
@@ -49,34 +46,4 @@ pub fn print(root: &Path) -> Result<()> {
         links.len()
     );
     Ok(())
-}
-
-/// The chapter's own part of a page: mdBook puts it in `<main>`.
-fn main_content(html: &str) -> &str {
-    let start = html.find("<main>").unwrap_or(0);
-    let end = html[start..]
-        .find("</main>")
-        .map_or(html.len(), |end| start + end);
-    &html[start..end]
-}
-
-/// The http and https targets of the `href` and `src` attributes of `html`.
-fn external(html: &str) -> Vec<String> {
-    let mut links = Vec::new();
-    for attribute in ["href=", "src="] {
-        for (at, _) in html.match_indices(attribute) {
-            if !html[..at].ends_with(char::is_whitespace) {
-                continue; // `data-href=`, or text
-            }
-            let rest = &html[at + attribute.len()..];
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            let value = rest[1..].split(quote).next().unwrap_or("");
-            if value.starts_with("http://") || value.starts_with("https://") {
-                links.push(value.replace("&amp;", "&"));
-            }
-        }
-    }
-    links
 }

@@ -13,7 +13,7 @@ use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use harness::catalog::{self, Listing};
-use harness::{cargo, repo_root};
+use harness::{book, cargo, repo_root};
 use serde_json::{Value, json};
 
 /// Each kind of listing that does not simply run: its fence attribute (a
@@ -94,12 +94,8 @@ async fn every_page_loads_cleanly(
 
     // The sidebar lists every chapter of SUMMARY.md (drafts have no page), so
     // visiting it visits them all.
-    let summary = std::fs::read_to_string(repo_root().join("src/SUMMARY.md")).unwrap();
-    for target in summary.split("](").skip(1) {
-        let Some(page) = target.split(')').next().and_then(|t| t.strip_suffix(".md")) else {
-            continue;
-        };
-        let page = format!("{page}.html");
+    for chapter in book::chapters(&repo_root()) {
+        let page = chapter.page().display().to_string();
         if !chapters.iter().any(|listed| listed.file == page) {
             problems.push(format!("{page}: in SUMMARY.md, not in the sidebar"));
         }
