@@ -2,6 +2,7 @@
 //! expanding the chapters' includes for the snippet tests, and serving the
 //! book with live reload and a local playground for its Run buttons.
 
+pub mod check;
 mod diagnostics;
 pub mod exercise;
 pub mod links;
