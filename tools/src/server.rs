@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 
 use crate::playground::{self, LIMITS, Playground};
 use crate::site::Site;
-use shutdown::{finish, stop_signal};
+use shutdown::{StopSignals, finish};
 
 pub struct Options {
     /// The book's root (where book.toml is).
@@ -118,6 +118,7 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
 
     let router = routes::router(&app);
 
+    let stop_signals = StopSignals::listen().context("listening for SIGINT and SIGTERM")?;
     let url = format!("http://127.0.0.1:{port}/");
     println!("Serving the book at {url}");
     println!("Run buttons use this machine's toolchain. Press Ctrl-C to stop.");
@@ -128,7 +129,7 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     let shutdown = {
         let app = Arc::clone(&app);
         async move {
-            stop_signal().await;
+            stop_signals.received().await;
             // Running programs end now; their requests then end, and with
             // them the graceful shutdown.
             if let Some(playground) = &app.playground {

@@ -2,22 +2,34 @@
 
 use std::sync::Arc;
 
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
 use super::App;
 use crate::playground::{LIMITS, PAGE_TIMEOUT};
 use crate::site::Site;
 
-/// SIGINT (Ctrl-C) or SIGTERM.
-pub(super) async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+/// SIGINT (Ctrl-C) and SIGTERM, listened for from the moment this is made:
+/// made before the server says where it serves, a signal sent as soon as a
+/// caller reads that line is not lost (nor, where the signal was ignored,
+/// as for a program started in the background by a script, dropped).
+pub(super) struct StopSignals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl StopSignals {
+    pub(super) fn listen() -> std::io::Result<StopSignals> {
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Until one of them arrives.
+    pub(super) async fn received(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
     }
 }
