@@ -82,9 +82,7 @@ fn sleepers(marker: u32) -> Vec<u32> {
 fn kill_sleepers(markers: &[u32]) {
     for &marker in markers {
         for pid in sleepers(marker) {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
+            harness::run::send_signal(pid, harness::run::Signal::KILL);
         }
     }
 }

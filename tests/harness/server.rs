@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{cargo, repo_root, run};
+use crate::run::{self, Signal};
+use crate::{cargo, repo_root};
 
 pub struct BookServer {
     child: Child,
@@ -188,10 +189,15 @@ impl Drop for BookServer {
     }
 }
 
+/// Sends the signal named `INT`, `TERM` or `KILL`.
 fn send(child: &Child, signal: &str) {
-    let _ = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status();
+    let signal = match signal {
+        "INT" => Signal::INT,
+        "TERM" => Signal::TERM,
+        "KILL" => Signal::KILL,
+        other => panic!("no signal SIG{other} here"),
+    };
+    run::send_signal(child.id(), signal);
 }
 
 /// The body book.js sends to `evaluate.json`.

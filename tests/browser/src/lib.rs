@@ -115,10 +115,6 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 pub use harness::server::BookServer;
 
-fn signal(signal: &str, target: &str) {
-    let _ = Command::new("kill").args([signal, "--", target]).status();
-}
-
 /// Headless Chromium in a fresh profile, through its own chromedriver.
 pub struct Browser {
     pub client: Client,
@@ -423,7 +419,7 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        signal("-KILL", &format!("-{}", self.driver.id()));
+        harness::run::send_signal_to_group(self.driver.id(), harness::run::Signal::KILL);
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
