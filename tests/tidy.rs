@@ -27,7 +27,7 @@ fn compile_fail_listings_build_only_with_the_fail_feature() {
 }
 
 /// A code block is compiled with the crates its listing was checked with:
-/// tests/snippets (skeptic) and the root package (trybuild) ask for each
+/// tests/snippets (skeptic) and tests/compile-fail (trybuild) ask for each
 /// dependency of a listing crate exactly what that crate asks for.
 #[test]
 fn code_blocks_see_the_dependencies_of_the_listings() {
@@ -54,4 +54,11 @@ fn the_table_of_checked_listings_is_up_to_date() {
          SNAPSHOTS=overwrite cargo test --test tidy",
         proof::TABLE
     );
+}
+
+/// The theme labels each kind of block as the catalog names it.
+#[test]
+fn the_theme_labels_each_kind_of_listing() {
+    let problems = catalog::theme_label_problems(&repo_root());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -456,3 +456,20 @@ fn a_miri_button_on_a_listing_miri_does_not_run_is_caught() {
         "{problems}"
     );
 }
+
+/// A theme whose label for a kind of block is not the catalog's is caught.
+#[test]
+fn a_theme_label_other_than_the_kinds_is_caught() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("theme-labels");
+    std::fs::create_dir_all(root.join("theme")).unwrap();
+    let css = std::fs::read_to_string(repo_root().join("theme/listings.css")).unwrap();
+    let wrong = css.replacen("content: \"Panics\"", "content: \"Crashes\"", 1);
+    assert_ne!(wrong, css, "the theme labels panicking blocks \"Panics\"");
+    std::fs::write(root.join("theme/listings.css"), wrong).unwrap();
+    let problems = catalog::theme_label_problems(&root).join("\n");
+    assert!(
+        problems.contains("must be labelled \"Panics\"") && problems.contains("Crashes"),
+        "{problems}"
+    );
+    assert!(!problems.contains("Hangs by design\" ("), "{problems}");
+}

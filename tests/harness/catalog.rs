@@ -4,25 +4,38 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
-/// What a listing is shown to do, marked the same way in its chapter.
+/// What a listing is shown to do. Everything that depends on it is derived
+/// here: how its chapter marks it (fence attribute, the theme's label), how
+/// a run must end, natively and under Miri, how long a run may take, and how
+/// often it is run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// Runs, exits 0, and prints its output file (fence: `rust`).
+    /// Runs, exits 0, and prints its output file.
     Runs,
-    /// Fails to compile with its `.stderr` snapshot (fence: `rust,compile_fail`).
+    /// Fails to compile with its `.stderr` snapshot.
     Fails,
-    /// Exits with a panic, printing its output file (fence: `rust,should_panic`).
+    /// Exits with a panic, printing its output file.
     Panics,
-    /// Is still running when stopped, having printed its output file (fence: `rust,no_run`).
+    /// Is still running when stopped, having printed its output file.
     Hangs,
 }
 
+/// A runnable listing must finish well before the Run button gives up.
+pub const RUN_LIMIT: Duration = Duration::from_secs(3);
+
+/// How long a hang-by-design listing must still be running.
+pub const HANG_AFTER: Duration = Duration::from_secs(1);
+
 impl Kind {
-    /// The fence attribute that marks this kind in a chapter, if any.
+    pub const ALL: [Kind; 4] = [Kind::Runs, Kind::Fails, Kind::Panics, Kind::Hangs];
+
+    /// The fence attribute that marks this kind in a chapter, if any (it
+    /// becomes a class of the block's `<code>`).
     pub fn fence_attribute(self) -> Option<&'static str> {
         match self {
             Kind::Runs => None,
@@ -31,6 +44,82 @@ impl Kind {
             Kind::Hangs => Some("no_run"),
         }
     }
+
+    /// The label the theme shows on top of such a block (theme/listings.css).
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Kind::Runs => None,
+            Kind::Fails => Some("Does not compile"),
+            Kind::Panics => Some("Panics"),
+            Kind::Hangs => Some("Hangs by design"),
+        }
+    }
+
+    /// The kind in words, as messages name it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::Runs => "runs",
+            Kind::Fails => "fails to compile",
+            Kind::Panics => "panics",
+            Kind::Hangs => "hangs by design",
+        }
+    }
+
+    /// The exit code a run must end with; `None`: it must not end (a hang),
+    /// or is never run (it does not compile).
+    pub fn exit_code(self) -> Option<i32> {
+        match self {
+            Kind::Runs => Some(0),
+            Kind::Panics => Some(101),
+            Kind::Fails | Kind::Hangs => None,
+        }
+    }
+
+    /// How long one native run may go before it is stopped.
+    pub fn time_limit(self) -> Duration {
+        match self {
+            Kind::Hangs => HANG_AFTER,
+            Kind::Runs | Kind::Panics | Kind::Fails => RUN_LIMIT,
+        }
+    }
+
+    /// How many native runs unless the listing says (`runs = N`): a hang
+    /// costs [`HANG_AFTER`] a run.
+    pub fn default_runs(self) -> u32 {
+        match self {
+            Kind::Runs | Kind::Panics => 20,
+            Kind::Hangs => 2,
+            Kind::Fails => 0,
+        }
+    }
+}
+
+/// Where the theme's label for each kind differs from [`Kind::label`]: the
+/// stylesheet gives it as `pre:has(> code.ATTRIBUTE)::before { content: "…" }`.
+pub fn theme_label_problems(root: &Path) -> Vec<String> {
+    let path = root.join("theme/listings.css");
+    let css = fs::read_to_string(&path).unwrap_or_default();
+    let mut problems = Vec::new();
+    for kind in Kind::ALL {
+        let (Some(attribute), Some(label)) = (kind.fence_attribute(), kind.label()) else {
+            continue;
+        };
+        let selector = format!("pre:has(> code.{attribute})::before {{");
+        let shown = css.split(&selector).nth(1).and_then(|rule| {
+            let rule = &rule[..rule.find('}')?];
+            let content = rule.split("content:").nth(1)?;
+            Some(content.trim().trim_end_matches(';').trim_matches('"').to_owned())
+        });
+        if shown.as_deref() != Some(label) {
+            problems.push(format!(
+                "{}: a `{attribute}` block ({}) must be labelled {label:?} ({selector} \
+                 content: \"{label}\"; }}), found {shown:?}",
+                path.display(),
+                kind.words()
+            ));
+        }
+    }
+    problems
 }
 
 /// One `[name]` table of a `listings.toml`.
@@ -279,11 +368,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 }
             ));
         }
-        let default_runs = match entry.kind {
-            Kind::Runs | Kind::Panics => 20,
-            Kind::Hangs => 2,
-            Kind::Fails => 0,
-        };
+        let default_runs = entry.kind.default_runs();
         listings.push(Listing {
             source: crate_dir.join("src/bin").join(format!("{name}.rs")),
             dir: crate_dir.to_path_buf(),

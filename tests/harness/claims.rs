@@ -7,14 +7,9 @@ use std::time::Duration;
 use snapbox::assert::Action;
 use snapbox::{Assert, Data};
 
+pub use crate::catalog::{HANG_AFTER, RUN_LIMIT};
 use crate::catalog::{Kind, Listing};
 use crate::run::{Ending, Run};
-
-/// A runnable listing must finish well before the Run button gives up (6 s).
-pub const RUN_LIMIT: Duration = Duration::from_secs(3);
-
-/// How long a hang-by-design listing must still be running.
-pub const HANG_AFTER: Duration = Duration::from_secs(1);
 
 /// A claim of the book that a run of a listing showed to be false.
 #[derive(Debug)]
@@ -38,10 +33,7 @@ impl fmt::Display for Failure {
 
 /// How long to let one run of `listing` go before stopping it.
 pub fn time_limit(listing: &Listing) -> Duration {
-    match listing.kind {
-        Kind::Hangs => HANG_AFTER,
-        Kind::Runs | Kind::Panics | Kind::Fails => RUN_LIMIT,
-    }
+    listing.kind.time_limit()
 }
 
 /// Checks one run: how it ended, then what it printed.
@@ -114,10 +106,9 @@ fn check_ending(listing: &Listing, run: &Run) -> Result<(), Failure> {
         Kind::Hangs => format!("hangs by design: still running after {HANG_AFTER:?}"),
         Kind::Fails => unreachable!("compile-fail listings are never run"),
     };
-    let ended_as_claimed = match (listing.kind, &run.ending) {
-        (Kind::Runs, Ending::Exited(status)) => status.success(),
-        (Kind::Panics, Ending::Exited(_)) => run.code() == Some(101),
-        (Kind::Hangs, Ending::StillRunning) => true,
+    let ended_as_claimed = match (listing.kind.exit_code(), &run.ending) {
+        (Some(code), Ending::Exited(_)) => run.code() == Some(code),
+        (None, Ending::StillRunning) => true,
         _ => false,
     };
     if ended_as_claimed {

@@ -12,17 +12,18 @@ use book_browser_tests::{BookServer, Browser, tools_or_skip};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
-use harness::catalog::{self, Listing};
+use harness::catalog::{self, Kind, Listing};
 use harness::{book, cargo, repo_root};
 use serde_json::{Value, json};
 
 /// Each kind of listing that does not simply run: its fence attribute (a
 /// class of the code element) and the label it must show.
-const LABELS: [(&str, &str); 3] = [
-    ("compile_fail", "Does not compile"),
-    ("should_panic", "Panics"),
-    ("no_run", "Hangs by design"),
-];
+fn labels() -> Vec<(&'static str, &'static str)> {
+    Kind::ALL
+        .into_iter()
+        .filter_map(|kind| Some((kind.fence_attribute()?, kind.label()?)))
+        .collect()
+}
 
 const THEMES: [&str; 5] = ["light", "rust", "coal", "navy", "ayu"];
 
@@ -150,7 +151,7 @@ async fn page_problems(browser: &Browser, url: &str) -> Vec<String> {
                  }
              }
              return problems;",
-            vec![json!(LABELS)],
+            vec![json!(labels())],
         )
         .await;
     let mut problems: Vec<String> = found
@@ -445,7 +446,7 @@ async fn themes_switch_and_labels_stay_readable(
                      }
                  }
                  return problems;",
-                vec![json!(LABELS)],
+                vec![json!(labels())],
             )
             .await;
         for problem in found.as_array().unwrap() {
