@@ -64,14 +64,9 @@ fn pages_showing(root: &Path, chapters: &[Chapter]) -> HashMap<PathBuf, String> 
 }
 
 fn kind(listing: &Listing) -> String {
-    match listing.kind {
-        Kind::Runs => "runs".to_owned(),
-        Kind::Fails => format!(
-            "fails to compile: `{}`",
-            listing.error.as_deref().unwrap_or("")
-        ),
-        Kind::Panics => "panics".to_owned(),
-        Kind::Hangs => "hangs by design".to_owned(),
+    match &listing.error {
+        Some(error) => format!("{}: `{error}`", listing.kind.words()),
+        None => listing.kind.words().to_owned(),
     }
 }
 

@@ -280,18 +280,16 @@ fn listing_of(block: &CodeBlock) -> Option<Include> {
 
 /// The fence must say what the listing does: `compile_fail` for `fails`, …
 fn fence_problem(block: &CodeBlock, listing: &Listing) -> Option<String> {
-    const MARKS: [&str; 3] = ["compile_fail", "should_panic", "no_run"];
     let wanted = listing.kind.fence_attribute();
-    let present: Vec<&str> = MARKS.into_iter().filter(|mark| block.has(mark)).collect();
+    let present: Vec<&str> = Kind::ALL
+        .into_iter()
+        .filter_map(Kind::fence_attribute)
+        .filter(|mark| block.has(mark))
+        .collect();
     if present == wanted.into_iter().collect::<Vec<_>>() {
         return None;
     }
-    let kind = match listing.kind {
-        Kind::Runs => "runs",
-        Kind::Fails => "fails to compile",
-        Kind::Panics => "panics",
-        Kind::Hangs => "hangs by design",
-    };
+    let kind = listing.kind.words();
     let fence = match wanted {
         Some(mark) => format!("```rust,{mark}"),
         None => "```rust".to_owned(),
