@@ -49,17 +49,7 @@ fn every_listing_does_what_its_chapter_claims() {
         }
     });
 
-    let failures = failures.into_inner().unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} listing(s) do not do what the book claims:\n\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    claims::assert_no_failures(&failures.into_inner().unwrap(), "when run natively");
 }
 
 /// Runs it as often as its claim needs; the first failing run is reported.

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use harness::catalog::{self, Kind, Listing, Miri};
-use harness::claims::Failure;
+use harness::claims::{self, Failure};
 use harness::miri::{self, MiriRun};
 use harness::repo_root;
 
@@ -87,14 +87,5 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         }
     }
     let _ = writeln!(std::io::stderr(), "{summary}");
-    assert!(
-        failures.is_empty(),
-        "{} listing(s) do not do under Miri what the book claims:\n\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    claims::assert_no_failures(&failures, "under Miri");
 }

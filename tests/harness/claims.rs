@@ -31,6 +31,21 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Fails the calling test when there are failures, showing each: `doing`
+/// says what the listings failed at ("under Miri").
+pub fn assert_no_failures(failures: &[Failure], doing: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} listing(s) do not do {doing} what the book claims:\n\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// How long to let one run of `listing` go before stopping it.
 pub fn time_limit(listing: &Listing) -> Duration {
     listing.kind.time_limit()
