@@ -10,8 +10,6 @@ use std::time::Instant;
 
 use book_browser_tests::{BookServer, Browser, tools_or_skip};
 use fantoccini::Locator;
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
-use fantoccini::elements::Element;
 use harness::catalog::{self, Kind, Listing};
 use harness::{book, cargo, repo_root};
 use serde_json::{Value, json};
@@ -69,7 +67,7 @@ async fn every_page_loads_cleanly(
     server: &BookServer,
     problems: &mut Vec<String>,
 ) -> Vec<Chapter> {
-    load(browser, &server.url).await;
+    browser.open(&server.url).await;
     let sidebar = browser
         .wait_until(
             "the sidebar's links",
@@ -131,7 +129,7 @@ async fn every_page_loads_cleanly(
 /// What is wrong with one page: broken images, an unexpanded `{{#`
 /// directive, marked listings without their label, console errors.
 async fn page_problems(browser: &Browser, url: &str) -> Vec<String> {
-    load(browser, url).await;
+    browser.open(url).await;
     let found = browser
         .js(
             "const [labels] = arguments;
@@ -166,24 +164,6 @@ async fn page_problems(browser: &Browser, url: &str) -> Vec<String> {
     problems
 }
 
-/// Opens a page and waits until it is ready to use: loaded, its images
-/// decoded, and, where it has listings to run, the playground's answer to
-/// book.js's probe (which unhides the Run buttons).
-async fn load(browser: &Browser, url: &str) {
-    browser.client.goto(url).await.expect("opening a page");
-    browser
-        .wait_until(
-            "the page, its images and its Run buttons",
-            "const runnable = document.querySelector('pre.playground > code:not(.no_run)');
-             return document.readyState === 'complete'
-                 && [...document.images].every(img => img.complete)
-                 && (!runnable
-                     || [...document.querySelectorAll('.play-button')].some(b => !b.hidden));",
-            vec![],
-        )
-        .await;
-}
-
 /// Run, clicked as a reader clicks it, shows what the book claims.
 async fn run_shows_the_verified_results(
     browser: &Browser,
@@ -198,7 +178,7 @@ async fn run_shows_the_verified_results(
             .unwrap_or_else(|| panic!("no listing {chapter}/{name}"))
     };
 
-    load(browser, &server.page("ch06-mutex.html")).await;
+    browser.open(&server.page("ch06-mutex.html")).await;
 
     // A runnable listing: its output file, less the `$ cargo run` line.
     let counter = find("ch06-mutex", "counter-arc");
@@ -223,7 +203,7 @@ async fn run_shows_the_verified_results(
     }
 
     // A listing that hangs by design: the playground stops it and says so.
-    load(browser, &server.page("ch11-deadlocks.html")).await;
+    browser.open(&server.page("ch11-deadlocks.html")).await;
     let hanging = find("ch11-deadlocks", "double-lock");
     let shown = click_run(browser, hanging).await;
     if !shown.contains("timed out after") {
@@ -257,7 +237,7 @@ async fn miri_shows_the_witnessed_stale_read(
         .take_while(char::is_ascii_digit)
         .collect();
     let pattern = &listing.can_print[0];
-    load(browser, &server.page("ch10-atomics.html")).await;
+    browser.open(&server.page("ch10-atomics.html")).await;
     let path = "listings/ch10-atomics/src/bin/relaxed-flag.rs";
     let pre_xpath =
         format!("//p[@class='caption'][.//code[text()='{path}']]/preceding-sibling::pre[1]");
@@ -328,7 +308,7 @@ async fn click_run(browser: &Browser, listing: &Listing) -> String {
             vec![block_json.clone()],
         )
         .await;
-    hover(browser, &block).await;
+    browser.hover(&block).await;
     let run = block
         .find(Locator::Css("button.play-button"))
         .await
@@ -352,23 +332,9 @@ async fn click_run(browser: &Browser, listing: &Listing) -> String {
     shown.as_str().unwrap().to_owned()
 }
 
-async fn hover(browser: &Browser, element: &Element) {
-    let mouse = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
-        element: element.clone(),
-        duration: None,
-        x: 0.0,
-        y: 0.0,
-    });
-    browser
-        .client
-        .perform_actions(mouse)
-        .await
-        .expect("moving the mouse");
-}
-
 /// Search, opened from the menu bar, finds "Mutex" and links to chapter 6.
 async fn search_finds_mutex(browser: &Browser, server: &BookServer, problems: &mut Vec<String>) {
-    load(browser, &server.page("ch01-threads.html")).await;
+    browser.open(&server.page("ch01-threads.html")).await;
     let client = &browser.client;
     client
         .find(Locator::Id("mdbook-search-toggle"))
@@ -417,7 +383,7 @@ async fn themes_switch_and_labels_stay_readable(
     server: &BookServer,
     problems: &mut Vec<String>,
 ) {
-    load(browser, &server.page("print.html")).await;
+    browser.open(&server.page("print.html")).await;
     for theme in THEMES {
         pick_theme(browser, theme, problems).await;
         let found = browser
@@ -513,7 +479,7 @@ async fn print_page_has_every_chapter(
     chapters: &[Chapter],
     problems: &mut Vec<String>,
 ) {
-    load(browser, &server.page("print.html")).await;
+    browser.open(&server.page("print.html")).await;
     let text = browser
         .js("return document.querySelector('main').innerText;", vec![])
         .await;
@@ -538,7 +504,7 @@ async fn screenshots_of_chapter_6(browser: &Browser, server: &BookServer) {
     let dir = cargo::target_dir().join("browser-screenshots");
     let mut unused = Vec::new();
     for theme in ["light", "navy"] {
-        load(browser, &server.page("ch06-mutex.html")).await;
+        browser.open(&server.page("ch06-mutex.html")).await;
         pick_theme(browser, theme, &mut unused).await;
         browser
             .js(
