@@ -1,6 +1,7 @@
 //! `cargo book check`: one listing checked again by the suite's own
-//! verifiers, with their messages, here on small books of a chapter
-//! (tests/fixtures/ch99-wrong's wrong-output, and a right one beside it).
+//! verifiers, with their messages, on small books of one chapter
+//! (tests/fixtures/ch99-wrong's wrong-output, and a right one beside it) and
+//! on a compile-fail listing of the book.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,6 +116,30 @@ fn a_listing_that_keeps_its_claim_passes() {
     // A name without its chapter, where one chapter has it.
     let (ok, text) = check(&root, "good");
     assert!(ok, "{text}");
+}
+
+/// The compile-fail layer's check, on the book itself: its trybuild case
+/// and the error its chapter names.
+#[test]
+fn a_listing_that_fails_as_its_snapshot_shows_passes() {
+    let output = cargo(&repo_root())
+        .args(["book", "check", "counter-move"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_contains(
+        &text,
+        &[
+            "Checking ch06-mutex/counter-move (fails to compile)",
+            "ok      compiler error (trybuild: E0382 as \
+             listings/ch06-mutex/src/bin/counter-move.stderr shows",
+        ],
+    );
 }
 
 #[test]
