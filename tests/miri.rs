@@ -10,15 +10,11 @@
 //! loudly, elsewhere. `MIRI_SEEDS=N` tries more seeds. A run is not
 //! repeated while the listing stays the same (`miri::KeptRuns`).
 
-use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 
 use harness::catalog::{self, Kind, Listing, Miri};
 use harness::claims::{self, Failure};
-use harness::miri::{self, MiriRun};
+use harness::miri;
 use harness::repo_root;
 
 #[test]
@@ -42,35 +38,15 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         .iter()
         .partition(|listing| matches!(listing.miri, Miri::Checked { .. }));
 
-    // One job per (listing, seed); Miri interprets on one core per run.
-    let kept = miri::KeptRuns::new(&root, harness::cargo::target_dir().join("miri-runs"));
-    let jobs: Vec<(usize, u64)> = checked
-        .iter()
-        .enumerate()
-        .flat_map(|(index, listing)| miri::seeds(listing).map(move |seed| (index, seed)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let runs = Mutex::new(BTreeMap::<usize, Vec<MiriRun>>::new());
-    let workers = thread::available_parallelism().map_or(2, |n| n.get());
-    thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                while let Some(&(index, seed)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let run = kept.run(&root, checked[index], seed);
-                    runs.lock().unwrap().entry(index).or_default().push(run);
-                }
-            });
-        }
-    });
+    let kept = miri::KeptRuns::in_target(&root, &harness::cargo::target_dir());
+    let runs = miri::run_all(&root, &checked, &kept);
+    let jobs: usize = runs.iter().map(Vec::len).sum();
 
     let overwrite = harness::overwrite_requested();
-    let failures: Vec<Failure> = runs
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .filter_map(|(index, mut runs)| {
-            miri::verify(&root, checked[index], &mut runs, overwrite).err()
-        })
+    let failures: Vec<Failure> = checked
+        .iter()
+        .zip(runs)
+        .filter_map(|(listing, mut runs)| miri::verify(&root, listing, &mut runs, overwrite).err())
         .collect();
 
     let seeds = 0..miri::default_seeds();
@@ -78,7 +54,7 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         "Miri: {} listings checked on seeds {seeds:?} (or more where a listing asks), \
          {} runs; {} exempt",
         checked.len(),
-        jobs.len(),
+        jobs,
         exempt.len()
     );
     for listing in &exempt {

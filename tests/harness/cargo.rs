@@ -14,6 +14,14 @@ pub fn cargo(root: &Path) -> Command {
     command
 }
 
+/// The workspace's target directory for a program that is not a test (a
+/// test knows it better: [`target_dir`]).
+pub fn workspace_target(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 /// The target directory the running test was built in
 /// (its executable is `<target>/<profile>/deps/<name>`).
 pub fn target_dir() -> PathBuf {

@@ -108,7 +108,13 @@ pub fn theme_label_problems(root: &Path) -> Vec<String> {
         let shown = css.split(&selector).nth(1).and_then(|rule| {
             let rule = &rule[..rule.find('}')?];
             let content = rule.split("content:").nth(1)?;
-            Some(content.trim().trim_end_matches(';').trim_matches('"').to_owned())
+            Some(
+                content
+                    .trim()
+                    .trim_end_matches(';')
+                    .trim_matches('"')
+                    .to_owned(),
+            )
         });
         if shown.as_deref() != Some(label) {
             problems.push(format!(

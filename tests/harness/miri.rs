@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -268,7 +270,12 @@ pub struct KeptRuns {
 }
 
 impl KeptRuns {
-    /// Runs kept in `dir` (under the target directory: `cargo clean` empties it).
+    /// Runs kept in `<target>/miri-runs` (`cargo clean` empties it).
+    pub fn in_target(root: &Path, target: &Path) -> KeptRuns {
+        KeptRuns::new(root, target.join("miri-runs"))
+    }
+
+    /// Runs kept in `dir`.
     pub fn new(root: &Path, dir: PathBuf) -> KeptRuns {
         let mut hasher = DefaultHasher::new();
         toolchain(root).hash(&mut hasher);
@@ -378,6 +385,31 @@ pub fn verify(
         Err(_) if overwrite => record_witnesses(listing, runs, &toolchain),
         result => result,
     }
+}
+
+/// Runs each listing on each of its seeds, as many runs at once as there
+/// are cores (Miri interprets on one), taking kept runs from `kept`; the
+/// runs of each listing, in the order of `listings`.
+pub fn run_all(root: &Path, listings: &[&Listing], kept: &KeptRuns) -> Vec<Vec<MiriRun>> {
+    let jobs: Vec<(usize, u64)> = listings
+        .iter()
+        .enumerate()
+        .flat_map(|(index, listing)| seeds(listing).map(move |seed| (index, seed)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let runs = Mutex::new(vec![Vec::new(); listings.len()]);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(jobs.len()) {
+            s.spawn(|| {
+                while let Some(&(index, seed)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let run = kept.run(root, listings[index], seed);
+                    runs.lock().unwrap()[index].push(run);
+                }
+            });
+        }
+    });
+    runs.into_inner().unwrap()
 }
 
 /// Runs `listing` on each of its seeds, one after the other.

@@ -5,8 +5,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -35,7 +33,7 @@ pub fn run(root: &Path, wanted: &str) -> Result<()> {
         "Checking {}/{} ({})",
         listing.chapter,
         listing.name,
-        kind_name(listing.kind)
+        listing.kind.words()
     );
 
     let mut failed = 0;
@@ -94,15 +92,6 @@ fn timed<T>(step: impl FnOnce() -> T) -> (T, Duration) {
 
 fn skipped(why: &str) -> (Outcome, Duration) {
     (Outcome::Skipped(why.to_owned()), Duration::ZERO)
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Runs => "runs",
-        Kind::Fails => "fails to compile",
-        Kind::Panics => "panics",
-        Kind::Hangs => "hangs by design",
-    }
 }
 
 /// `chapter/name` (the chapter may be shortened to `ch06`), or a name that
@@ -204,21 +193,8 @@ fn miri_seeds(root: &Path, listing: &Listing) -> Outcome {
     if let Err(missing) = miri::installed(root) {
         return Outcome::Skipped(missing);
     }
-    let seeds: Vec<u64> = miri::seeds(listing).collect();
-    let next = AtomicUsize::new(0);
-    let runs = Mutex::new(Vec::new());
-    let workers = thread::available_parallelism().map_or(2, |n| n.get());
-    thread::scope(|s| {
-        for _ in 0..workers.min(seeds.len()) {
-            s.spawn(|| {
-                while let Some(&seed) = seeds.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let run = miri::run(root, listing, seed);
-                    runs.lock().unwrap().push(run);
-                }
-            });
-        }
-    });
-    let mut runs = runs.into_inner().unwrap();
+    let kept = miri::KeptRuns::in_target(root, &cargo::workspace_target(root));
+    let mut runs = miri::run_all(root, &[listing], &kept).remove(0);
     match miri::verify(root, listing, &mut runs, false) {
         Ok(()) => Outcome::Passed(format!("seeds {:?} as claimed", miri::seeds(listing))),
         Err(failure) => Outcome::Failed(failure.to_string()),

@@ -56,7 +56,7 @@ pub fn serve(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
 }
 
 async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
-    let target = target_dir(&options.workspace);
+    let target = harness::cargo::workspace_target(&options.workspace);
     // What servers that were killed (and could not clean up) left behind.
     playground::sweep_stale(&target, "book-serve-");
     let site = Site::new(
@@ -149,12 +149,6 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
     }
     finish(&app, &site).await;
     Ok(())
-}
-
-fn target_dir(workspace: &std::path::Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"))
 }
 
 fn open_browser(url: &str) {
