@@ -4,6 +4,7 @@
 //! deadlock, data race or wrong output on any of those schedules).
 
 use std::fs;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -280,7 +281,14 @@ fn check(root: &Path, exercise: &Listing, attempt: &Path, seed: Option<u64>) -> 
 
 /// The book's verifiers on an attempt: `Ok(summary)`, or what is wrong.
 fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<String, String>> {
-    let exe = root.join("target/exercises").join(&listing.name);
+    // One program per attempt file: two attempts at one exercise (in two
+    // attempt directories) may be checked at the same time.
+    let mut hasher = DefaultHasher::new();
+    listing.source.hash(&mut hasher);
+    let exe = harness::cargo::workspace_target(root)
+        .join("exercises")
+        .join(format!("{:016x}", hasher.finish()))
+        .join(&listing.name);
     fs::create_dir_all(exe.parent().unwrap())?;
     let compiled = Command::new("rustc")
         .current_dir(root)

@@ -16,10 +16,8 @@ pub use render::{build_html, expand_chapters};
 
 use std::path::PathBuf;
 
-/// The repository root, where `book.toml` is.
+/// The repository root, where `book.toml` is: the harness's, one notion of
+/// it for the tools and the tests.
 pub fn book_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tools/ sits in the repository root")
-        .to_path_buf()
+    harness::repo_root()
 }

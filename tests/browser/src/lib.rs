@@ -17,6 +17,7 @@ use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::cargo;
+use harness::catalog::Listing;
 use serde_json::{Value, json};
 
 /// The Debian packages that provide what these checks drive.
@@ -312,6 +313,18 @@ impl Browser {
             vec![json!(theme)],
         )
         .await;
+    }
+
+    /// The block of a listing on the open page: the `<pre>` before the
+    /// caption that names its file.
+    pub async fn listing_block(&self, listing: &Listing) -> Element {
+        let path = format!("listings/{}/src/bin/{}.rs", listing.chapter, listing.name);
+        self.client
+            .find(Locator::XPath(&format!(
+                "//p[@class='caption'][.//code[text()='{path}']]/preceding-sibling::pre[1]"
+            )))
+            .await
+            .unwrap_or_else(|_| panic!("no listing captioned {path}"))
     }
 
     /// Moves the mouse over an element (mdBook shows a listing's buttons

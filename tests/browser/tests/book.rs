@@ -292,15 +292,8 @@ fn error_code(snapshot: &str) -> &str {
 /// Hovers over a listing on the open page (mdBook shows its buttons only
 /// then), clicks Run and returns what the page shows once the run is over.
 async fn click_run(browser: &Browser, listing: &Listing) -> String {
-    // The caption under each listing names its file.
     let path = format!("listings/{}/src/bin/{}.rs", listing.chapter, listing.name);
-    let block = browser
-        .client
-        .find(Locator::XPath(&format!(
-            "//p[@class='caption'][.//code[text()='{path}']]/preceding-sibling::pre[1]"
-        )))
-        .await
-        .unwrap_or_else(|_| panic!("no listing captioned {path}"));
+    let block = browser.listing_block(listing).await;
     let block_json = serde_json::to_value(&block).unwrap();
     browser
         .js(

@@ -35,13 +35,7 @@ async fn a_listing_runs_from_the_keyboard() {
     browser.open(&server.page(page)).await;
 
     let path = format!("listings/{}/src/bin/{}.rs", listing.chapter, listing.name);
-    let block = browser
-        .client
-        .find(Locator::XPath(&format!(
-            "//p[@class='caption'][.//code[text()='{path}']]/preceding-sibling::pre[1]"
-        )))
-        .await
-        .unwrap_or_else(|_| panic!("{page}: no listing captioned {path}"));
+    let block = browser.listing_block(listing).await;
     let run = block
         .find(Locator::Css("button.play-button"))
         .await
