@@ -219,7 +219,7 @@ impl MiriRun {
 /// which are not a crate.
 pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
     let toolchain = toolchain(root);
-    let mut command = if listing.in_crate() {
+    let command = if listing.in_crate() {
         let mut cargo = miri_cargo(root, &toolchain);
         cargo
             .args(["miri", "run", "--quiet", "--package"])
@@ -229,15 +229,12 @@ pub fn run(root: &Path, listing: &Listing, seed: u64) -> MiriRun {
         cargo
     } else {
         let mut driver = driver(root, &listing.source);
-        driver.args(flags(listing, seed).split(' '));
+        driver
+            .args(flags(listing, seed).split(' '))
+            .env_remove("CARGO")
+            .env_remove("RUSTC");
         driver
     };
-    command
-        .current_dir(root)
-        // The outer `cargo test`'s toolchain must not leak into Miri's.
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .env_remove("CARGO")
-        .env_remove("RUSTC");
     let run = run::run_command(command, MIRI_LIMIT)
         .unwrap_or_else(|e| panic!("{listing}: could not start Miri: {e}"));
     MiriRun::from_output(seed, &run.output, &run.ending)
