@@ -16,6 +16,8 @@ impl Cache {
             return (page, false);
         }
         let page = Arc::new(format!("the page {name}"));
+        // A miss is a good moment to forget the pages nobody holds any more.
+        pages.retain(|_, weak| weak.strong_count() > 0);
         pages.insert(name.to_owned(), Arc::downgrade(&page));
         (page, true)
     }
@@ -47,4 +49,8 @@ fn main() {
     drop(page);
     let (_, loaded) = cache.get("index");
     println!("after the last owner dropped it: loaded {loaded}");
+
+    // Nobody kept that copy either: the next miss removes its entry.
+    let (_about, _) = cache.get("about");
+    println!("pages in the cache: {}", cache.pages.lock().unwrap().len());
 }
