@@ -25,7 +25,11 @@ impl<T> SpinLock<T> {
     pub fn lock(&self) -> Guard<'_, T> {
         // Acquire: see everything the previous holder wrote before it unlocked.
         while self.locked.swap(true, Ordering::Acquire) {
-            std::hint::spin_loop(); // busy: someone else holds it
+            // Someone else holds it: wait with plain loads, which do not
+            // write, until it looks free, then try the swap again.
+            while self.locked.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
         }
         Guard { lock: self }
     }
@@ -33,7 +37,8 @@ impl<T> SpinLock<T> {
 // ANCHOR_END: lock
 
 // ANCHOR: guard
-/// Proof that this thread holds the lock, until it is dropped.
+/// Proof that the lock is held, until the guard is dropped.
+#[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct Guard<'a, T> {
     lock: &'a SpinLock<T>,
 }
@@ -46,8 +51,8 @@ unsafe impl<T: Sync> Sync for Guard<'_, T> {}
 impl<T> Deref for Guard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: while the guard lives, this thread holds the lock, so no
-        // other thread touches the value; `&T` cannot outlive the guard.
+        // SAFETY: while the guard lives, the lock is held, so no other guard
+        // exists to touch the value; `&T` cannot outlive the guard.
         unsafe { &*self.lock.value.get() }
     }
 }
