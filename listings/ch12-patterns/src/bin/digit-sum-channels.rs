@@ -10,13 +10,14 @@ fn main() {
     let chunk_len = digits.len().div_ceil(THREADS);
 
     let (tx, rx) = mpsc::channel();
+    let mut workers = Vec::new();
     for (index, chunk) in digits.as_bytes().chunks(chunk_len).enumerate() {
         let chunk = chunk.to_vec(); // each thread gets its own copy
         let tx = tx.clone();
-        thread::spawn(move || {
+        workers.push(thread::spawn(move || {
             let sum: u64 = chunk.iter().map(|digit| u64::from(digit - b'0')).sum();
             tx.send((index, sum)).unwrap();
-        });
+        }));
     }
     drop(tx);
 
@@ -24,6 +25,10 @@ fn main() {
     for (index, sum) in rx {
         println!("chunk {index}: {sum}");
         total += sum;
+    }
+    // A thread that panicked sent nothing; joining turns that into an error.
+    for worker in workers {
+        worker.join().unwrap();
     }
     println!("sum of the digits: {total}");
 }

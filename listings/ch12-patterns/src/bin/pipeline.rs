@@ -26,7 +26,9 @@ fn main() {
                 }
             });
         }
-        // main's own ends would keep both channels open for ever.
+        // main's own `squares_tx` would keep the collector below waiting for
+        // ever. Its spare `numbers` would not, but without it a source whose
+        // workers had all stopped gets an error from `send` instead of waiting.
         drop((numbers, squares_tx));
 
         // Stage 3, fanned in: main collects from every worker.

@@ -7,13 +7,13 @@ fn main() {
     let (letters_tx, mut letters) = unbounded();
     let (numbers_tx, mut numbers) = unbounded();
 
-    thread::spawn(move || {
+    let letter_producer = thread::spawn(move || {
         for letter in ['a', 'b', 'c'] {
             letters_tx.send(letter).unwrap();
             thread::sleep(Duration::from_millis(3));
         }
     });
-    thread::spawn(move || {
+    let number_producer = thread::spawn(move || {
         for number in [1, 2, 3, 4] {
             numbers_tx.send(number).unwrap();
             thread::sleep(Duration::from_millis(2));
@@ -41,4 +41,7 @@ fn main() {
             },
         }
     }
+    // A producer that panicked closed its channel too: join to find out.
+    letter_producer.join().unwrap();
+    number_producer.join().unwrap();
 }
