@@ -21,6 +21,7 @@ mod miri;
 mod mounts;
 mod outcome;
 mod sandbox;
+mod shared_memory;
 mod sweep;
 mod toolchain;
 mod wire;

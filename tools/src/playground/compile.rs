@@ -1,7 +1,7 @@
 //! Compiling a page's code into the cache: rustc's arguments, the cache key, compile errors.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -54,6 +54,17 @@ impl Playground {
             ]);
         }
         args
+    }
+
+    /// The pinned toolchain's directory (`<sysroot>/bin/rustc`), which a
+    /// contained compile needs to see.
+    fn rustc_sysroot(&self) -> Vec<PathBuf> {
+        self.rustc
+            .ancestors()
+            .nth(2)
+            .map(Path::to_path_buf)
+            .into_iter()
+            .collect()
     }
 
     /// The cache key: everything that decides what the compiler makes.
@@ -110,6 +121,8 @@ impl Playground {
             dir: job,
             private_dir: false,
             show,
+            // The compiler and its standard library.
+            read_only: self.rustc_sysroot(),
             copy_in: None,
             limits: LIMITS.rustc,
             wall: LIMITS.compile,

@@ -4,28 +4,34 @@
 //! and exec.
 //!
 //! In order, the wrapper
-//! 1. joins the job's cgroup, where the server made one (the process cap for
-//!    root, which `RLIMIT_NPROC` does not bind);
-//! 2. forbids gaining privileges (`PR_SET_NO_NEW_PRIVS`: setuid programs and
+//! 1. starts a session of its own (`setsid`): the job has no controlling
+//!    terminal, so nothing it runs can open the server's (`/dev/tty`), read
+//!    what the reader types there or push input into it (`TIOCSTI`);
+//! 2. joins the job's cgroups, where the server made them (the memory limit,
+//!    and the process cap for root, which `RLIMIT_NPROC` does not bind);
+//! 3. forbids gaining privileges (`PR_SET_NO_NEW_PRIVS`: setuid programs and
 //!    file capabilities do nothing);
-//! 3. where the kernel allows it, enters new user, PID, network, mount and
-//!    IPC namespaces ([`super::mounts`]): no network, only its own processes,
-//!    a read-only view of the files but for its job directory, seen as
-//!    `/tmp`; otherwise it becomes a child subreaper, so that every
-//!    descendant that loses its parent (a `setsid` daemon, a double fork)
-//!    becomes its child;
-//! 4. copies in the program to run, checking its SHA-256 on the way;
-//! 5. sets its rlimits (memory, address space, file size, open files, CPU
-//!    time, processes),
-//!    which everything it starts inherits;
-//! 6. starts the program (in namespaces, through `book-tools __init`, the
-//!    first process of the new PID namespace, which drops every capability);
-//!    stops it at its time limit, or as soon as its standard input (a pipe
-//!    from the server) closes: the client went away, the server stopped,
-//!    or the server died;
-//! 7. kills whatever is left (in namespaces the kernel does it: when the
+//! 4. where the kernel allows it, enters new user, PID, network, mount and
+//!    IPC namespaces and assembles the job's root from an allowlist
+//!    ([`super::mounts`]): no network, only its own processes, the system's
+//!    programs and libraries read-only, a minimal `/dev`, and its job
+//!    directory, seen as `/tmp`; otherwise it becomes a child subreaper, so
+//!    that every descendant that loses its parent (a `setsid` daemon, a
+//!    double fork) becomes its child;
+//! 5. copies in the program to run, checking its SHA-256 on the way;
+//! 6. sets its rlimits (memory, address space, file size, open files, CPU
+//!    time, processes), which everything it starts inherits, and where no
+//!    memory cgroup counts shared memory, refuses it ([`super::shared_memory`]);
+//! 7. starts the program (in namespaces, through `book-tools __init`, the
+//!    first process of the new PID namespace, which moves into the job's
+//!    root, cannot be inspected by the program (not dumpable) and drops
+//!    every capability); stops it at its time limit, or as soon as its
+//!    standard input (a pipe from the server) closes: the client went away,
+//!    the server stopped, or the server died;
+//! 8. kills whatever is left (in namespaces the kernel does it: when the
 //!    namespace's first process ends, all the others are killed) and reports,
-//!    as one JSON line on its standard output.
+//!    as one JSON line on its standard output. The server reads what the
+//!    cgroups counted, and empties them.
 //!
 //! The program's output goes to the wrapper's standard error, a pipe the
 //! server reads.
@@ -68,13 +74,17 @@ pub struct Spec {
     pub private_dir: bool,
     /// Host directories shown read-only inside the work directory, by name.
     pub show: Vec<(PathBuf, String)>,
+    /// Host directories shown read-only at their own path (a toolchain).
+    pub read_only: Vec<PathBuf>,
     pub copy_in: Option<CopyIn>,
     pub limits: ProcessLimits,
     pub wall_ms: u64,
     pub namespaces: bool,
-    /// The job's cgroup (a directory with `pids.max`), to join first.
-    pub cgroup: Option<PathBuf>,
+    /// The job's cgroups (with `pids.max`, or a memory limit), to join first.
+    pub cgroups: Vec<PathBuf>,
     pub nproc: Nproc,
+    /// No memory cgroup counts shared memory: refuse it to the program.
+    pub refuse_shared_memory: bool,
 }
 
 /// A file to copy into the work directory before the program starts,
@@ -117,10 +127,14 @@ pub enum Stopped {
 pub struct Report {
     pub ended: Option<Ended>,
     pub stopped: Option<Stopped>,
-    /// The job's cgroup refused a new process at least once.
+    /// The job's cgroup refused a new process at least once (filled in by
+    /// the server).
     pub process_cap_hit: bool,
     /// A cgroup counted the processes, so `process_cap_hit` is exact.
     pub process_cap_counted: bool,
+    /// The job's memory cgroup stopped it at its limit (filled in by the
+    /// server).
+    pub memory_cap_hit: bool,
     /// The program to copy in was not the expected one; nothing ran.
     pub digest_mismatch: bool,
     /// A fresh `/proc` for the new PID namespace was mounted.
@@ -153,7 +167,10 @@ pub fn main(command: &str, spec: Option<&str>) -> ExitCode {
 }
 
 fn contain(spec: &Spec) -> io::Result<Report> {
-    if let Some(cgroup) = &spec.cgroup {
+    // The server starts the wrapper as a process of its own group, so this
+    // cannot fail for being a group leader already.
+    rustix::process::setsid().map_err(|e| context(e.into(), "starting a session"))?;
+    for cgroup in &spec.cgroups {
         fs::write(
             cgroup.join("cgroup.procs"),
             getpid().as_raw_nonzero().to_string(),
@@ -186,16 +203,21 @@ fn contain(spec: &Spec) -> io::Result<Report> {
         }
     }
     set_limits(&spec.limits, spec.nproc)?;
+    if spec.refuse_shared_memory {
+        super::shared_memory::refuse()
+            .map_err(|e| context(e, "refusing shared memory (seccomp)"))?;
+    }
 
     let program = work.join(&spec.program);
     let output = || -> io::Result<Stdio> { Ok(io::stderr().as_fd().try_clone_to_owned()?.into()) };
     let (mut child, status) = if spec.namespaces {
         let (status_reader, status_writer) = io::pipe()?;
+        // As the program will see them, once in the job's root.
         let init = Init {
-            program,
+            program: Path::new(mounts::WORK).join(&spec.program),
             args: spec.args.clone(),
             env: spec.env.clone(),
-            dir: work,
+            dir: PathBuf::from(mounts::WORK),
         };
         let child = Command::new("/proc/self/exe")
             .arg("__init")
@@ -228,8 +250,10 @@ fn contain(spec: &Spec) -> io::Result<Report> {
         // The first process of the namespace says how the program ended;
         // once it is gone, so is everything else in the namespace.
         Some(mut reader) if stopped.is_none() => {
-            let mut line = String::new();
-            reader.read_to_string(&mut line)?;
+            let mut lines = String::new();
+            reader.read_to_string(&mut lines)?;
+            // Only the first process writes here; its last line is its report.
+            let line = lines.lines().last().unwrap_or_default();
             let init: InitReport = serde_json::from_str(line.trim()).map_err(|e| {
                 io::Error::other(format!(
                     "the namespace's first process ended with {ended:?}: {e}: {line}"
@@ -246,18 +270,6 @@ fn contain(spec: &Spec) -> io::Result<Report> {
             report.ended = Some(ended);
             kill_descendants(child.id());
         }
-    }
-    if let Some(cgroup) = &spec.cgroup {
-        kill_cgroup(cgroup);
-        report.process_cap_counted = true;
-        report.process_cap_hit = fs::read_to_string(cgroup.join("pids.events"))
-            .ok()
-            .and_then(|events| {
-                events
-                    .lines()
-                    .find_map(|line| line.strip_prefix("max ")?.trim().parse::<u64>().ok())
-            })
-            .is_some_and(|count| count > 0);
     }
     Ok(report)
 }
@@ -441,27 +453,6 @@ fn children_of(parent: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Kills every process of the cgroup but this one, until none is left.
-fn kill_cgroup(cgroup: &Path) {
-    let me = std::process::id().to_string();
-    for _ in 0..1000 {
-        let Ok(procs) = fs::read_to_string(cgroup.join("cgroup.procs")) else {
-            return;
-        };
-        let others: Vec<&str> = procs.lines().filter(|pid| *pid != me).collect();
-        if others.is_empty() {
-            return;
-        }
-        for pid in others {
-            if let Some(pid) = pid.parse().ok().and_then(Pid::from_raw) {
-                let _ = kill_process(pid, Signal::KILL);
-            }
-        }
-        while let Ok(Some(_)) = rustix::process::wait(WaitOptions::NOHANG) {}
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
 /// What `__init` runs.
 #[derive(Serialize, Deserialize)]
 struct Init {
@@ -478,10 +469,12 @@ struct InitReport {
     error: Option<String>,
 }
 
-/// `__init`: the first process of the job's PID namespace. Mounts a `/proc`
-/// that shows only the job's processes, drops every capability, starts the
-/// program, reaps whatever is orphaned until the program ends, reports on
-/// its standard output, and ends (and with it every other process of the
+/// `__init`: the first process of the job's PID namespace. Makes itself not
+/// dumpable (the program, the same user, cannot open its `/proc/1/fd` and
+/// write a report of its own), mounts a `/proc` that shows only the job's
+/// processes and moves into the job's root, drops every capability, starts
+/// the program, reaps whatever is orphaned until the program ends, reports
+/// on its standard output, and ends (and with it every other process of the
 /// namespace).
 fn init(spec: &str) -> ExitCode {
     let mut report = InitReport::default();
@@ -496,8 +489,9 @@ fn init(spec: &str) -> ExitCode {
 fn run_init(spec: &str, report: &mut InitReport) -> io::Result<()> {
     // If the wrapper is killed, so is the namespace.
     set_parent_process_death_signal(Some(Signal::KILL))?;
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)?;
     let init: Init = serde_json::from_str(spec).map_err(io::Error::other)?;
-    report.fresh_proc = mounts::mount_proc().is_ok();
+    report.fresh_proc = mounts::pivot()?;
     mounts::drop_capabilities()?;
     let output = || -> io::Result<Stdio> { Ok(io::stderr().as_fd().try_clone_to_owned()?.into()) };
     let child = Command::new(&init.program)

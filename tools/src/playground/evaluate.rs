@@ -65,6 +65,7 @@ impl Playground {
                 dir: job.path(),
                 private_dir: true,
                 show: Vec::new(),
+                read_only: Vec::new(),
                 copy_in: Some(CopyIn {
                     source: entry.path.clone(),
                     sha256: entry.sha256.clone(),

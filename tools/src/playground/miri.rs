@@ -70,6 +70,16 @@ impl MiriTools {
         })
     }
 
+    /// The toolchain's directory (`<toolchain>/bin/miri`), which a
+    /// contained run needs to see.
+    fn toolchain_dir(&self) -> PathBuf {
+        self.driver
+            .ancestors()
+            .nth(2)
+            .unwrap_or(&self.driver)
+            .to_path_buf()
+    }
+
     pub fn meta(&self) -> MiriMeta {
         MiriMeta {
             toolchain: self.toolchain.clone(),
@@ -109,6 +119,8 @@ impl Playground {
             dir: job.path(),
             private_dir: false,
             show: Vec::new(),
+            // Miri's toolchain, and the standard library it interprets.
+            read_only: vec![tools.toolchain_dir(), tools.sysroot.clone()],
             copy_in: None,
             limits: LIMITS.miri,
             wall: LIMITS.miri_run,

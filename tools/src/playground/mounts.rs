@@ -1,21 +1,33 @@
 //! The namespaces a job runs in, where the kernel allows them without root:
 //! a new user namespace (in which the wrapper may set up the others), PID
 //! (only the job's processes), network (no interface but a loopback that is
-//! down), IPC, and mount: every mount read-only, `/tmp`, `/var/tmp`, `/run`
-//! and `/dev/shm` hidden (no sockets of the desktop session, nothing shared
-//! to write to), and the job's directory, the one place it can write, seen
-//! as `/tmp`.
+//! down, and no abstract Unix sockets of the host), IPC, and mount.
+//!
+//! The job's files are built from an allowlist, as bubblewrap does, not from
+//! the host's `/` made read-only: a new root on an empty tmpfs holding, all
+//! read-only, the system's programs and libraries (`/usr`, `/bin`, `/lib*`,
+//! `/sbin`, `/etc`), the toolchain the job needs (at its own path), and a
+//! minimal `/dev` (`null`, `zero`, `full`, `random`, `urandom` and a private
+//! `/dev/shm`: no terminal, no disk, no other device); the job's directory,
+//! the one place it can write, seen as `/tmp`. No home directory, no `/run`,
+//! no `/var`: none of the host's Unix sockets is there to connect to.
+//!
+//! The wrapper assembles the root at [`STAGE`] ([`enter`]); the namespace's
+//! first process mounts its `/proc` there and moves into it ([`pivot`]),
+//! since a `/proc` can only be mounted by a process of the new PID namespace
+//! while the host's is still in view.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::fs;
 use std::io;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::CWD;
 use rustix::io::Errno;
 use rustix::mount::{
-    MountFlags, MountPropagationFlags, MoveMountFlags, OpenTreeFlags, mount, mount_change,
-    mount_remount, move_mount, open_tree,
+    MountFlags, MountPropagationFlags, MoveMountFlags, OpenTreeFlags, UnmountFlags, mount,
+    mount_change, mount_remount, move_mount, open_tree, unmount,
 };
 use rustix::thread::{
     CapabilitiesSecureBits, CapabilitySet, CapabilitySets, UnshareFlags,
@@ -27,11 +39,31 @@ use super::contain::Spec;
 /// Where the job's directory is, inside.
 pub const WORK: &str = "/tmp";
 
-/// Directories hidden under an empty, read-only file system.
-const HIDDEN: [&str; 3] = ["/var/tmp", "/run", "/dev/shm"];
+/// Where the new root is assembled: an empty tmpfs mounted over the host's
+/// `/tmp`, once everything to show has been taken (a repository or a
+/// toolchain may live under `/tmp`).
+const STAGE: &str = "/tmp";
 
-/// Enters the namespaces and builds the job's view of the files; returns
-/// its work directory.
+/// The system's programs and libraries, shown read-only where they exist.
+/// A symbolic link (`/bin -> usr/bin` on merged systems) is made again as
+/// one.
+const SYSTEM: [&str; 8] = [
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
+];
+
+/// The devices a program may use, each the host's node bound in.
+pub const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
+
+/// `/dev`'s links into `/proc`.
+const DEVICE_LINKS: [(&str, &str); 4] = [
+    ("fd", "/proc/self/fd"),
+    ("stdin", "/proc/self/fd/0"),
+    ("stdout", "/proc/self/fd/1"),
+    ("stderr", "/proc/self/fd/2"),
+];
+
+/// Enters the namespaces and assembles the job's root at [`STAGE`]; returns
+/// the job's work directory as the wrapper sees it (before the pivot).
 pub fn enter(spec: &Spec) -> io::Result<PathBuf> {
     let uid = rustix::process::getuid().as_raw();
     let gid = rustix::process::getgid().as_raw();
@@ -54,55 +86,128 @@ pub fn enter(spec: &Spec) -> io::Result<PathBuf> {
         MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
     )
     .map_err(|e| with(e.into(), "making mounts private"))?;
-    let clone = |path: &Path| {
-        open_tree(
-            CWD,
-            path,
-            OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC,
-        )
-        .map_err(|e| {
-            with(
-                e.into(),
-                &format!("cloning the mount of {}", path.display()),
-            )
-        })
-    };
-    // Taken before anything is read-only or hidden: the job's directory,
-    // writable.
+
+    // Everything to show is taken before the stage hides the host's /tmp.
     let job = if spec.private_dir {
         None
     } else {
         Some(clone(&spec.dir)?)
     };
-    read_only_everywhere()?;
-    // Taken now, read-only.
-    let shown: Vec<_> = spec
+    let shown: Vec<(OwnedFd, &String)> = spec
         .show
         .iter()
         .map(|(dir, name)| Ok((clone(dir)?, name)))
         .collect::<io::Result<_>>()?;
-
-    for dir in HIDDEN {
-        if fs::symlink_metadata(dir).is_ok_and(|meta| meta.is_dir()) {
-            mount_tmpfs(dir, MountFlags::RDONLY, c"size=4k,mode=755")?;
+    let mut trees: Vec<(OwnedFd, PathBuf)> = Vec::new();
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for path in SYSTEM
+        .iter()
+        .map(Path::new)
+        .chain(spec.read_only.iter().map(PathBuf::as_path))
+    {
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_symlink() => links.push((path.into(), fs::read_link(path)?)),
+            Ok(_) => trees.push((clone(path)?, path.into())),
+            Err(_) => {}
         }
     }
-    match job {
-        Some(job) => move_mount(job, c"", CWD, WORK, MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH)
-            .map_err(|e| with(e.into(), "showing the job's directory"))?,
-        None => {
-            let options = format!("size={},mode=700", spec.limits.disk_bytes);
-            let options = std::ffi::CString::new(options).expect("no NUL");
-            mount_tmpfs(WORK, MountFlags::empty(), &options)?;
+    let devices: Vec<(OwnedFd, &str)> = DEVICES
+        .iter()
+        .map(|name| Ok((clone(&Path::new("/dev").join(name))?, *name)))
+        .collect::<io::Result<_>>()?;
+
+    let stage = Path::new(STAGE);
+    mount_tmpfs(STAGE, MountFlags::empty(), c"size=1m,mode=755")?;
+    for (tree, path) in trees {
+        let at = inside(stage, &path);
+        fs::create_dir_all(&at)?;
+        attach(tree, &at)?;
+    }
+    for (path, target) in links {
+        let at = inside(stage, &path);
+        if let Some(parent) = at.parent() {
+            fs::create_dir_all(parent)?;
         }
+        std::os::unix::fs::symlink(target, at)?;
+    }
+
+    let dev = stage.join("dev");
+    fs::create_dir(&dev)?;
+    mount_tmpfs(&dev, MountFlags::empty(), c"size=64k,mode=755")?;
+    for (node, name) in devices {
+        let at = dev.join(name);
+        fs::write(&at, "")?;
+        attach(node, &at)?;
+    }
+    for (name, target) in DEVICE_LINKS {
+        std::os::unix::fs::symlink(target, dev.join(name))?;
+    }
+    // POSIX shared memory (`shm_open`), within the job's disk allowance.
+    fs::create_dir(dev.join("shm"))?;
+    let sized = |mode: &str| {
+        CString::new(format!("size={},mode={mode}", spec.limits.disk_bytes)).expect("no NUL")
+    };
+    mount_tmpfs(&dev.join("shm"), MountFlags::empty(), &sized("1777"))?;
+
+    fs::create_dir(stage.join("proc"))?;
+    let work = inside(stage, Path::new(WORK));
+    fs::create_dir_all(&work)?;
+    match job {
+        Some(job) => attach(job, &work)?,
+        None => mount_tmpfs(&work, MountFlags::empty(), &sized("700"))?,
     }
     for (tree, name) in shown {
-        let at = Path::new(WORK).join(name);
+        let at = work.join(name);
         fs::create_dir_all(&at)?;
-        move_mount(tree, c"", CWD, &at, MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH)
-            .map_err(|e| with(e.into(), &format!("showing {}", at.display())))?;
+        attach(tree, &at)?;
     }
-    Ok(PathBuf::from(WORK))
+    let writable = [work.clone(), dev.join("shm")];
+    read_only_under(stage, &writable)?;
+    Ok(work)
+}
+
+/// Run by the namespace's first process: mounts a `/proc` that shows only
+/// the job's processes (where the system allows it; otherwise `/proc` stays
+/// empty) and makes the assembled root the root of every process of the
+/// job, the host's files detached. Says whether `/proc` was mounted.
+pub fn pivot() -> io::Result<bool> {
+    let stage = Path::new(STAGE);
+    let fresh_proc = mount(
+        c"proc",
+        &stage.join("proc"),
+        c"proc",
+        MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
+        None,
+    )
+    .is_ok();
+    std::env::set_current_dir(stage)?;
+    // The old root goes on top of the new one, and is detached at once.
+    rustix::process::pivot_root(".", ".").map_err(|e| with(e.into(), "entering the job's root"))?;
+    unmount(".", UnmountFlags::DETACH).map_err(|e| with(e.into(), "detaching the host's files"))?;
+    std::env::set_current_dir("/")?;
+    Ok(fresh_proc)
+}
+
+/// `path` of the host, as placed under `stage`.
+fn inside(stage: &Path, path: &Path) -> PathBuf {
+    stage.join(path.strip_prefix("/").unwrap_or(path))
+}
+
+/// A detached copy of the mounts at and below `path`.
+fn clone(path: &Path) -> io::Result<OwnedFd> {
+    open_tree(
+        CWD,
+        path,
+        OpenTreeFlags::OPEN_TREE_CLONE
+            | OpenTreeFlags::OPEN_TREE_CLOEXEC
+            | OpenTreeFlags::AT_RECURSIVE,
+    )
+    .map_err(|e| with(e.into(), &format!("taking the mount of {}", path.display())))
+}
+
+fn attach(tree: OwnedFd, at: &Path) -> io::Result<()> {
+    move_mount(tree, c"", CWD, at, MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH)
+        .map_err(|e| with(e.into(), &format!("showing {}", at.display())))
 }
 
 #[allow(deprecated)]
@@ -124,7 +229,8 @@ fn with(error: io::Error, what: &str) -> io::Error {
     io::Error::new(error.kind(), format!("{what}: {error}"))
 }
 
-fn mount_tmpfs(at: &str, flags: MountFlags, options: &CStr) -> io::Result<()> {
+fn mount_tmpfs(at: impl AsRef<Path>, flags: MountFlags, options: &CStr) -> io::Result<()> {
+    let at = at.as_ref();
     mount(
         c"tmpfs",
         at,
@@ -132,12 +238,13 @@ fn mount_tmpfs(at: &str, flags: MountFlags, options: &CStr) -> io::Result<()> {
         flags | MountFlags::NOSUID | MountFlags::NODEV,
         Some(options),
     )
-    .map_err(|e| with(e.into(), &format!("mounting a tmpfs on {at}")))
+    .map_err(|e| with(e.into(), &format!("mounting a tmpfs on {}", at.display())))
 }
 
-/// Remounts every mount read-only, keeping the flags a user namespace may
-/// not clear (nosuid, nodev, noexec; the atime flags are kept by the kernel).
-fn read_only_everywhere() -> io::Result<()> {
+/// Remounts every mount at or under `stage` read-only but those at
+/// `writable`, keeping the flags a user namespace may not clear (nosuid,
+/// nodev, noexec; the atime flags are kept by the kernel).
+fn read_only_under(stage: &Path, writable: &[PathBuf]) -> io::Result<()> {
     let mounts = fs::read_to_string("/proc/self/mountinfo")?;
     for line in mounts.lines() {
         // `id parent major:minor root mount-point options ...`
@@ -145,7 +252,10 @@ fn read_only_everywhere() -> io::Result<()> {
         let (Some(point), Some(options)) = (fields.get(4), fields.get(5)) else {
             continue;
         };
-        let point = unescape(point);
+        let point = PathBuf::from(unescape(point));
+        if !point.starts_with(stage) || writable.contains(&point) {
+            continue;
+        }
         let mut flags = MountFlags::BIND | MountFlags::RDONLY;
         for option in options.split(',') {
             flags |= match option {
@@ -155,12 +265,15 @@ fn read_only_everywhere() -> io::Result<()> {
                 _ => MountFlags::empty(),
             };
         }
-        match mount_remount(point.as_str(), flags, c"") {
+        match mount_remount(&point, flags, c"") {
             Ok(()) => {}
-            // Mount points this user cannot reach, or that are gone.
+            // Mount points this user cannot reach, or that are hidden.
             Err(Errno::ACCESS | Errno::NOENT) => {}
             Err(error) => {
-                return Err(with(error.into(), &format!("making {point} read-only")));
+                return Err(with(
+                    error.into(),
+                    &format!("making {} read-only", point.display()),
+                ));
             }
         }
     }
@@ -185,18 +298,6 @@ fn unescape(field: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A `/proc` of the new PID namespace (run by its first process).
-pub fn mount_proc() -> io::Result<()> {
-    mount(
-        c"proc",
-        c"/proc",
-        c"proc",
-        MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
-        None,
-    )?;
-    Ok(())
 }
 
 /// Gives up every capability, for this process and for what it executes:

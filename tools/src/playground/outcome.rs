@@ -94,7 +94,8 @@ pub(super) fn limit_message(
     };
     let words = |said: &[&str]| program && said.iter().any(|s| output.contains(s));
     let allocation_failed = output.contains("memory allocation of");
-    if (signal == Some(SIGABRT) && allocation_failed)
+    if report.memory_cap_hit
+        || (signal == Some(SIGABRT) && allocation_failed)
         || words(&["kind: OutOfMemory", "Cannot allocate memory"])
     {
         return Some(format!(

@@ -26,11 +26,16 @@ pub struct Containment {
     pub namespaces: bool,
     /// Why not, when not.
     pub namespaces_missing: Option<String>,
-    /// Programs see a `/proc` with only their own processes.
+    /// Programs see a `/proc` with only their own processes (else, in
+    /// namespaces, no `/proc` at all).
     pub fresh_proc: bool,
     /// What caps the number of processes, if anything does.
     pub process_cap: Option<String>,
     pub process_cap_missing: Option<String>,
+    /// What bounds a job's memory.
+    pub memory_cap: String,
+    /// Why no memory cgroup does, when none does.
+    pub memory_cgroup_missing: Option<String>,
 }
 
 impl Containment {
@@ -38,9 +43,10 @@ impl Containment {
     pub fn describe(&self) -> String {
         let limits = &LIMITS.program;
         let mut text = format!(
-            "Run buttons: each program may use {} MiB of memory, {} s of CPU and {:.0} s of time, \
-             write files of up to {} MiB and open {} files",
+            "Run buttons: each program may use {} MiB of memory ({}), {} s of CPU and {:.0} s of \
+             time, write files of up to {} MiB and open {} files",
             limits.memory_bytes >> 20,
+            self.memory_cap,
             limits.cpu_seconds,
             LIMITS.run.as_secs_f64(),
             limits.file_bytes >> 20,
@@ -53,10 +59,16 @@ impl Containment {
             )),
             None => text.push_str(", with no cap on its processes"),
         }
+        text.push_str("; it runs with no terminal");
         if self.namespaces {
+            text.push_str(if self.fresh_proc {
+                ", no network, sees only its own processes"
+            } else {
+                ", no network, sees no processes (no /proc: this system does not let it mount one)"
+            });
             text.push_str(
-                "; it has no network, sees only its own processes and can write only to \
-                 its own directory.",
+                ", sees only the system's programs and libraries and a minimal /dev (no \
+                 home directory, no sockets), and can write only to its own directory.",
             );
         } else {
             text.push('.');
@@ -64,7 +76,8 @@ impl Containment {
         if let Some(why) = &self.namespaces_missing {
             text.push_str(&format!(
                 "\nThis system does not let programs run in namespaces ({why}): a program the \
-                 page runs can use the network and write wherever you can."
+                 page runs can use the network, see your files and devices, connect to your \
+                 Unix sockets and write wherever you can."
             ));
         }
         if let Some(why) = &self.process_cap_missing {
@@ -81,7 +94,7 @@ pub struct Sandbox {
     /// `book-tools`, which is also the wrapper.
     wrapper: PathBuf,
     pub containment: Containment,
-    cgroups: Option<Cgroups>,
+    cgroups: Cgroups,
     next_job: AtomicU64,
 }
 
@@ -93,6 +106,8 @@ pub struct Job<'a> {
     pub dir: &'a Path,
     pub private_dir: bool,
     pub show: Vec<(PathBuf, String)>,
+    /// Host directories it needs, shown read-only at their own path.
+    pub read_only: Vec<PathBuf>,
     pub copy_in: Option<CopyIn>,
     pub limits: ProcessLimits,
     pub wall: Duration,
@@ -110,20 +125,29 @@ pub struct Contained {
 
 impl Sandbox {
     /// Finds out what this system allows. `scratch` is a directory for a
-    /// trial job. `BOOK_PLAYGROUND_NAMESPACES=0` turns namespaces off, to
-    /// see what the playground does without them.
+    /// trial job. `BOOK_PLAYGROUND_NAMESPACES=0` turns namespaces off, and
+    /// `BOOK_PLAYGROUND_CGROUPS=0` cgroups, to see what the playground does
+    /// without them (as where they are not allowed).
     pub fn detect(wrapper: &Path, scratch: &Path) -> io::Result<Sandbox> {
         let root = rustix::process::geteuid().is_root();
-        let (cgroups, cgroup_missing) = if root {
-            match Cgroups::create() {
-                Ok(cgroups) => (Some(cgroups), None),
-                Err(error) => (
-                    None,
-                    Some(format!("root, and no writable pids cgroup: {error}")),
-                ),
-            }
+        let (cgroups, cgroup_missing) =
+            if std::env::var("BOOK_PLAYGROUND_CGROUPS").is_ok_and(|v| v == "0") {
+                (
+                    Cgroups::default(),
+                    Some("turned off with BOOK_PLAYGROUND_CGROUPS=0".to_owned()),
+                )
+            } else {
+                Cgroups::create()
+            };
+        let memory_cgroup_missing = (cgroups.memory.is_none()).then(|| {
+            cgroup_missing
+                .clone()
+                .unwrap_or_else(|| "none is writable".to_owned())
+        });
+        let memory_cap = if cgroups.memory.is_some() {
+            "a memory cgroup, swap included"
         } else {
-            (None, None)
+            "RLIMIT_DATA per process; shared memory refused"
         };
         let mut sandbox = Sandbox {
             wrapper: wrapper.to_path_buf(),
@@ -133,6 +157,8 @@ impl Sandbox {
                 fresh_proc: false,
                 process_cap: None,
                 process_cap_missing: None,
+                memory_cap: memory_cap.to_owned(),
+                memory_cgroup_missing,
             },
             cgroups,
             next_job: AtomicU64::new(0),
@@ -149,6 +175,7 @@ impl Sandbox {
                 dir: scratch,
                 private_dir: true,
                 show: Vec::new(),
+                read_only: Vec::new(),
                 copy_in: None,
                 limits: LIMITS.program,
                 wall: Duration::from_secs(5),
@@ -167,7 +194,7 @@ impl Sandbox {
                 }
             }
         }
-        let cap = if sandbox.cgroups.is_some() {
+        let cap = if sandbox.cgroups.pids.is_some() {
             Some("the cgroup pids controller")
         } else if root {
             None
@@ -177,7 +204,9 @@ impl Sandbox {
             Some("RLIMIT_NPROC, above the processes this user already has")
         };
         sandbox.containment.process_cap = cap.map(str::to_owned);
-        sandbox.containment.process_cap_missing = cgroup_missing.filter(|_| cap.is_none());
+        sandbox.containment.process_cap_missing = cap.is_none().then(|| {
+            cgroup_missing.unwrap_or_else(|| "root, and no writable pids cgroup".to_owned())
+        });
         Ok(sandbox)
     }
 
@@ -193,14 +222,9 @@ impl Sandbox {
     /// Runs `job` through the wrapper; returns once it and everything it
     /// started are gone.
     pub fn run(&self, job: &Job) -> io::Result<Contained> {
-        let cgroup = match &self.cgroups {
-            Some(cgroups) => Some(cgroups.job(
-                self.next_job.fetch_add(1, Ordering::Relaxed),
-                // The wrapper and the namespace's first process count too.
-                job.limits.processes + 2,
-            )?),
-            None => None,
-        };
+        let cgroups = self
+            .cgroups
+            .job(self.next_job.fetch_add(1, Ordering::Relaxed), &job.limits)?;
         let root = rustix::process::geteuid().is_root();
         let nproc = match (root, self.containment.namespaces) {
             (true, _) => Nproc::Unset,
@@ -214,6 +238,7 @@ impl Sandbox {
             dir: job.dir.to_path_buf(),
             private_dir: job.private_dir,
             show: job.show.clone(),
+            read_only: job.read_only.clone(),
             copy_in: job.copy_in.as_ref().map(|copy| CopyIn {
                 source: copy.source.clone(),
                 sha256: copy.sha256.clone(),
@@ -222,14 +247,27 @@ impl Sandbox {
             limits: job.limits,
             wall_ms: job.wall.as_millis() as u64,
             namespaces: self.containment.namespaces,
-            cgroup: cgroup.clone(),
+            cgroups: cgroups.dirs(),
             nproc,
+            refuse_shared_memory: cgroups.memory.is_none(),
         };
         let result = self.run_spec(&spec, job.cancelled);
-        if let Some(cgroup) = cgroup {
-            remove_cgroup(&cgroup);
+        let mut result = result.inspect_err(|_| cgroups.remove())?;
+        // What the cgroups counted, read before they go.
+        let report = &mut result.report;
+        if let Some(pids) = &cgroups.pids {
+            report.process_cap_counted = true;
+            report.process_cap_hit = event_count(pids, "pids.events", "max") > 0;
         }
-        result
+        if let Some((memory, v2)) = &cgroups.memory {
+            report.memory_cap_hit = if *v2 {
+                event_count(memory, "memory.events", "oom_kill") > 0
+            } else {
+                event_count(memory, "memory.oom_control", "oom_kill") > 0
+            };
+        }
+        cgroups.remove();
+        Ok(result)
     }
 
     fn run_spec(
@@ -298,52 +336,166 @@ impl Sandbox {
     }
 }
 
-/// This server's pids cgroup (for root, whom `RLIMIT_NPROC` does not bind):
-/// `book-playground-<pid>` at the top of the pids hierarchy, one cgroup per
-/// job inside.
+/// This server's cgroups, for root (whom `RLIMIT_NPROC` does not bind) or
+/// where a hierarchy is writable: `book-playground-<pid>` at the top of each
+/// hierarchy with the pids or the memory controller, one cgroup per job
+/// inside.
+#[derive(Default)]
 struct Cgroups {
-    base: PathBuf,
+    /// Where the pids controller is: its base, and whether it is cgroup v2.
+    pids: Option<(PathBuf, bool)>,
+    memory: Option<(PathBuf, bool)>,
+}
+
+/// One job's cgroups (one directory where both controllers share a
+/// hierarchy, as in cgroup v2).
+struct JobCgroups {
+    pids: Option<PathBuf>,
+    /// And whether it is cgroup v2.
+    memory: Option<(PathBuf, bool)>,
 }
 
 const CGROUP_PREFIX: &str = "book-playground-";
 
 impl Cgroups {
-    fn create() -> io::Result<Cgroups> {
-        let (mount, v2) = pids_hierarchy()
-            .ok_or_else(|| io::Error::other("no cgroup hierarchy with the pids controller"))?;
+    /// The controllers this server can use, and why one is missing.
+    fn create() -> (Cgroups, Option<String>) {
+        let mut cgroups = Cgroups::default();
+        let mut missing = Vec::new();
+        for controller in ["pids", "memory"] {
+            match Cgroups::base(controller) {
+                Ok(base) => match controller {
+                    "pids" => cgroups.pids = Some(base),
+                    _ => cgroups.memory = Some(base),
+                },
+                Err(error) => missing.push(format!("no writable {controller} cgroup: {error}")),
+            }
+        }
+        // Proves it works: a job's cgroups with their limits.
+        match cgroups.job(u64::MAX, &LIMITS.program) {
+            Ok(trial) => trial.remove(),
+            Err(error) => {
+                missing.push(format!("a job's cgroup could not be made: {error}"));
+                cgroups = Cgroups::default();
+            }
+        }
+        (cgroups, (!missing.is_empty()).then(|| missing.join("; ")))
+    }
+
+    /// This server's cgroup in the hierarchy of `controller`.
+    fn base(controller: &str) -> io::Result<(PathBuf, bool)> {
+        let (mount, v2) = hierarchy(controller).ok_or_else(|| {
+            io::Error::other(format!(
+                "no cgroup hierarchy with the {controller} controller"
+            ))
+        })?;
         sweep_stale_cgroups(&mount);
+        let enable = format!("+{controller}");
         if v2 {
-            // Jobs get `pids.max` when their parent enables the controller.
-            fs::write(mount.join("cgroup.subtree_control"), "+pids")?;
+            // Jobs get the controller's files when their parent enables it.
+            fs::write(mount.join("cgroup.subtree_control"), &enable)?;
         }
         let base = mount.join(format!("{CGROUP_PREFIX}{}", std::process::id()));
         fs::create_dir_all(&base)?;
         if v2 {
-            fs::write(base.join("cgroup.subtree_control"), "+pids")?;
+            fs::write(base.join("cgroup.subtree_control"), &enable)?;
         }
-        let cgroups = Cgroups { base };
-        // Proves it works: a job's cgroup with its cap.
-        let trial = cgroups.job(u64::MAX, 1)?;
-        remove_cgroup(&trial);
-        Ok(cgroups)
+        Ok((base, v2))
     }
 
-    fn job(&self, number: u64, processes: u64) -> io::Result<PathBuf> {
-        let dir = self.base.join(format!("job-{number}"));
-        fs::create_dir_all(&dir)?;
-        fs::write(dir.join("pids.max"), processes.to_string())?;
-        Ok(dir)
+    fn job(&self, number: u64, limits: &ProcessLimits) -> io::Result<JobCgroups> {
+        let name = format!("job-{number}");
+        let make = |base: &Path| -> io::Result<PathBuf> {
+            let dir = base.join(&name);
+            fs::create_dir_all(&dir)?;
+            Ok(dir)
+        };
+        let mut job = JobCgroups {
+            pids: None,
+            memory: None,
+        };
+        let made = (|| {
+            if let Some((base, _)) = &self.pids {
+                let dir = make(base)?;
+                job.pids = Some(dir.clone());
+                // The wrapper and the namespace's first process count too.
+                fs::write(dir.join("pids.max"), (limits.processes + 2).to_string())?;
+            }
+            if let Some((base, v2)) = &self.memory {
+                let dir = make(base)?;
+                job.memory = Some((dir.clone(), *v2));
+                let bytes = limits.memory_bytes.to_string();
+                if *v2 {
+                    fs::write(dir.join("memory.max"), &bytes)?;
+                    // Swapped-out memory is memory too.
+                    if dir.join("memory.swap.max").exists() {
+                        fs::write(dir.join("memory.swap.max"), "0")?;
+                    }
+                } else {
+                    // memsw (memory and swap) may not be below memory alone.
+                    fs::write(dir.join("memory.limit_in_bytes"), &bytes)?;
+                    if dir.join("memory.memsw.limit_in_bytes").exists() {
+                        fs::write(dir.join("memory.memsw.limit_in_bytes"), &bytes)?;
+                    }
+                }
+            }
+            Ok(())
+        })();
+        match made {
+            Ok(()) => Ok(job),
+            Err(error) => {
+                job.remove();
+                Err(error)
+            }
+        }
+    }
+}
+
+impl JobCgroups {
+    /// Each directory to join, once.
+    fn dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self.pids.iter().cloned().collect();
+        if let Some((memory, _)) = &self.memory
+            && !dirs.contains(memory)
+        {
+            dirs.push(memory.clone());
+        }
+        dirs
+    }
+
+    /// Kills what is left in them, then removes them.
+    fn remove(&self) {
+        for dir in self.dirs() {
+            remove_cgroup(&dir);
+        }
     }
 }
 
 impl Drop for Cgroups {
     fn drop(&mut self) {
-        remove_cgroup_tree(&self.base);
+        for (base, _) in self.pids.iter().chain(&self.memory) {
+            remove_cgroup_tree(base);
+        }
     }
 }
 
-/// The pids hierarchy's mount point, and whether it is cgroup v2.
-fn pids_hierarchy() -> Option<(PathBuf, bool)> {
+/// The count after `key` in a cgroup's file of `key count` lines.
+fn event_count(dir: &Path, file: &str, key: &str) -> u64 {
+    let text = fs::read_to_string(dir.join(file)).unwrap_or_default();
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(key)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// The mount point of the hierarchy with `controller`, and whether it is
+/// cgroup v2.
+fn hierarchy(controller: &str) -> Option<(PathBuf, bool)> {
     let mounts = fs::read_to_string("/proc/self/mountinfo").ok()?;
     let mut v2 = None;
     for line in mounts.lines() {
@@ -351,12 +503,12 @@ fn pids_hierarchy() -> Option<(PathBuf, bool)> {
         let point = PathBuf::from(mount.split(' ').nth(4)?);
         let mut rest = rest.split(' ');
         let (kind, options) = (rest.next()?, rest.nth(1).unwrap_or(""));
-        if kind == "cgroup" && options.split(',').any(|option| option == "pids") {
+        if kind == "cgroup" && options.split(',').any(|option| option == controller) {
             return Some((point, false));
         }
         if kind == "cgroup2"
             && fs::read_to_string(point.join("cgroup.controllers"))
-                .is_ok_and(|controllers| controllers.split_whitespace().any(|c| c == "pids"))
+                .is_ok_and(|controllers| controllers.split_whitespace().any(|c| c == controller))
         {
             v2.get_or_insert(point);
         }
