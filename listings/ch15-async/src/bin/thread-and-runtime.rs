@@ -18,7 +18,7 @@ async fn main() {
         // Dropping `requests` closes the channel.
     });
 
-    // A task of the runtime: it awaits.
+    // main's body, which the runtime runs with block_on: it awaits.
     while let Some(n) = incoming.recv().await {
         replies.send(n * n).await.unwrap();
     }
