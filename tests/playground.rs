@@ -674,3 +674,278 @@ fn a_killed_server_leaves_nothing_running_and_its_files_are_swept() {
     let _ = request(next.port, "GET", "/", &[("Host", next.host())], b"");
     next.stop();
 }
+
+/// The server on a pseudo-terminal, as a reader starts it from a shell, and
+/// the path of that terminal.
+fn start_on_terminal() -> (BookServer, std::fs::File, String) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let path = ptsname(&master, Vec::new()).unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    let server = BookServer::start_on_terminal(&repo_root(), terminal);
+    (server, std::fs::File::from(master), path)
+}
+
+#[test]
+fn a_program_has_no_terminal_and_sees_only_harmless_devices() {
+    let (server, _master, terminal) = start_on_terminal();
+    // TIOCSTI pushes a byte into a terminal's input, as if typed there.
+    let code = format!(
+        r#"use std::os::fd::AsRawFd;
+unsafe extern "C" {{
+    fn ioctl(fd: i32, request: std::ffi::c_ulong, ...) -> i32;
+}}
+fn open(path: &str) -> std::io::Result<std::fs::File> {{
+    std::fs::OpenOptions::new().read(true).write(true).open(path)
+}}
+fn main() {{
+    for path in ["/dev/tty", "{terminal}"] {{
+        match open(path) {{
+            Ok(tty) => {{
+                let byte = b'#';
+                let pushed = unsafe {{ ioctl(tty.as_raw_fd(), 0x5412, &byte as *const u8) }};
+                println!("opened {{path}}; TIOCSTI gave {{pushed}}");
+            }}
+            Err(_) => println!("could not open {{path}}"),
+        }}
+    }}
+    let mut devices: Vec<String> = std::fs::read_dir("/dev").unwrap().flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    devices.sort();
+    println!("/dev: {{}}", devices.join(" "));
+}}"#
+    );
+    if !contained(&server, "no terminal, a minimal /dev") {
+        server.stop();
+        return;
+    }
+    let reply = server.run_code(&code, "2024");
+    let result = reply.result();
+    assert!(
+        result.contains("could not open /dev/tty\n"),
+        "a program opened the server's terminal: {reply:?}"
+    );
+    assert!(
+        result.contains(&format!("could not open {terminal}\n")),
+        "a program opened a terminal it did not create: {reply:?}"
+    );
+    assert!(
+        result.contains("/dev: fd full null random shm stderr stdin stdout urandom zero\n"),
+        "{reply:?}"
+    );
+    // The server is still there, and still serving.
+    assert_eq!(server.get("/").status, 200);
+    server.stop();
+}
+
+#[test]
+fn a_program_cannot_reach_unix_sockets_outside_its_job() {
+    let server = start();
+    if !contained(&server, "no Unix sockets outside the job") {
+        server.stop();
+        return;
+    }
+    let name = format!("book-socket-{}", std::process::id());
+    let paths = [
+        std::env::temp_dir().join(&name),
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name),
+    ];
+    let listeners: Vec<_> = paths
+        .iter()
+        .map(|path| {
+            let _ = std::fs::remove_file(path);
+            let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
+            listener.set_nonblocking(true).unwrap();
+            listener
+        })
+        .collect();
+    let code = format!(
+        r#"fn main() {{
+    for path in {paths:?} {{
+        match std::os::unix::net::UnixStream::connect(path) {{
+            Ok(_) => println!("connected to {{path}}"),
+            Err(_) => println!("could not connect to {{path}}"),
+        }}
+    }}
+}}"#,
+        paths = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>(),
+    );
+    let reply = server.run_code(&code, "2021");
+    let accepted = listeners.iter().filter(|l| l.accept().is_ok()).count();
+    for path in &paths {
+        let _ = std::fs::remove_file(path);
+    }
+    for path in &paths {
+        assert!(
+            reply
+                .result()
+                .contains(&format!("could not connect to {}\n", path.display())),
+            "{reply:?}"
+        );
+    }
+    assert_eq!(
+        accepted, 0,
+        "a program connected to a socket outside its job"
+    );
+    server.stop();
+}
+
+/// A program that writes 1 GiB of shared anonymous memory, which
+/// `RLIMIT_DATA` does not count.
+const SHARED_MEMORY_HOG: &str = r#"unsafe extern "C" {
+    fn mmap(addr: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, offset: i64) -> *mut u8;
+}
+fn main() {
+    const MIB: usize = 1 << 20;
+    // PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS
+    let memory = unsafe { mmap(std::ptr::null_mut(), 1024 * MIB, 3, 0x21, -1, 0) };
+    if memory as isize == -1 {
+        panic!("mmap failed: {}", std::io::Error::last_os_error());
+    }
+    for mib in 0..1024 {
+        for page in (0..MIB).step_by(4096) {
+            unsafe { memory.add(mib * MIB + page).write(1) };
+        }
+        if mib % 128 == 127 {
+            println!("wrote {} MiB", mib + 1);
+        }
+    }
+    println!("wrote 1 GiB of shared memory");
+}"#;
+
+#[test]
+fn shared_memory_counts_as_memory() {
+    // With a memory cgroup where this system gives one (root here), and
+    // with what bounds memory without one (a reader who is not root).
+    for cgroups in [None, Some("0")] {
+        let server = BookServer::start_with(&repo_root(), &[("BOOK_PLAYGROUND_CGROUPS", cgroups)]);
+        let limits = limits(&server);
+        let memory_mib = number(&limits, "program.memory_bytes") >> 20;
+        let cap = limits["containment"]["memory_cap"].to_string();
+        let reply = server.run_code(SHARED_MEMORY_HOG, "2024");
+        assert!(
+            reply
+                .result()
+                .contains(&format!("stopped: more than {memory_mib} MiB of memory")),
+            "cgroups {cgroups:?} ({cap}): {reply:?}"
+        );
+        assert!(!reply.result().contains("wrote 1 GiB"), "{reply:?}");
+        assert!(
+            server.log().contains(&format!(
+                "{memory_mib} MiB of memory ({})",
+                cap.trim_matches('"')
+            )),
+            "the startup line does not say what bounds memory: {}",
+            server.log()
+        );
+        server.stop();
+    }
+}
+
+#[test]
+fn a_program_cannot_forge_its_report() {
+    let server = start();
+    if !contained(&server, "the report of the job's first process") {
+        server.stop();
+        return;
+    }
+    // The namespace's first process reports on its standard output, a pipe.
+    let forged = r#"{"ended":{"Exit":0},"fresh_proc":true,"error":"FORGED"}"#;
+    let code = format!(
+        r#"use std::io::Write;
+const FORGED: &str = {forged:?};
+fn main() {{
+    match std::fs::OpenOptions::new().write(true).open("/proc/1/fd/1") {{
+        Ok(mut report) => {{
+            let _ = writeln!(report, "{{FORGED}}");
+            println!("wrote to the report");
+        }}
+        Err(_) => println!("could not write to the report"),
+    }}
+}}"#
+    );
+    let reply = server.run_code(&code, "2021");
+    assert_eq!(
+        (reply.status, reply.result().as_str()),
+        (200, "could not write to the report\n"),
+        "{reply:?}"
+    );
+    server.stop();
+}
+
+/// How many processes have `arg` among their arguments.
+fn with_argument(arg: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+        .filter(|cmdline| cmdline.split(|&b| b == 0).any(|a| a == arg.as_bytes()))
+        .count()
+}
+
+#[test]
+fn run_keeps_a_slot_that_miri_cannot_take() {
+    let server = start();
+    if server.get("/playground/miri").body.trim() == "null" {
+        skip("Run beside Miri runs", "Miri is not installed");
+        server.stop();
+        return;
+    }
+    let headers = [
+        ("Host", server.host()),
+        ("Origin", server.origin()),
+        ("Content-Type", "application/json".to_owned()),
+    ];
+    // Each runs until Miri's time limit, marked by its seed.
+    let miri = |seed: u32| {
+        let body = serde_json::json!({
+            "code": "fn main() { let mut n = 0u64; loop { n = std::hint::black_box(n + 1); } }",
+            "seed": seed,
+        })
+        .to_string();
+        send_only(
+            server.port,
+            "POST",
+            "/playground/miri.json",
+            &headers,
+            body.as_bytes(),
+        )
+    };
+    let (first, second) = (marker(), marker());
+    let running = |seed: u32| with_argument(&format!("-Zmiri-seed={seed}")) > 0;
+    let _first = miri(first);
+    assert!(
+        within(Duration::from_secs(10), || running(first)),
+        "Miri never started"
+    );
+    // The second one either runs too or is turned away; then Run is clicked.
+    let mut second_client = miri(second);
+    let answered = within(Duration::from_secs(3), || {
+        running(second) || {
+            let _ = second_client.set_nonblocking(true);
+            let mut byte = [0u8; 1];
+            matches!(std::io::Read::read(&mut second_client, &mut byte), Ok(1))
+        }
+    });
+    assert!(answered, "the second Miri run neither ran nor was answered");
+    let reply = server.run_code("fn main() { println!(\"ran\"); }", "2021");
+    let both = running(first) && running(second);
+    drop(second_client);
+    assert!(!both, "two Miri runs held both slots");
+    assert_eq!(
+        (reply.status, reply.result().as_str()),
+        (200, "ran\n"),
+        "{reply:?}"
+    );
+    server.stop();
+}

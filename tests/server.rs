@@ -177,6 +177,22 @@ fn the_server_runs_listings_offline_within_its_limits() {
 }
 
 /// The command lines of the running processes.
+#[test]
+fn no_path_is_redirected_off_the_site() {
+    let server = BookServer::start(&repo_root());
+    // `//css/` is a link to the host named `css`.
+    for path in ["//css", "//css/", "///css", "//fonts?x=1"] {
+        let reply = server.get(path);
+        let location = reply.header("location").unwrap_or_default();
+        assert!(
+            !location.starts_with("//") && !location.contains("://"),
+            "{path} is redirected to {location}: {reply:?}"
+        );
+    }
+    assert_eq!(server.get("//css").header("location"), Some("/css/"));
+    server.stop();
+}
+
 fn processes() -> Vec<String> {
     std::fs::read_dir("/proc")
         .unwrap()

@@ -48,18 +48,33 @@ impl BookServer {
     /// removed (`None`), keeping what it prints (see [`BookServer::log`]).
     pub fn start_with(root: &Path, env: &[(&str, Option<&str>)]) -> BookServer {
         let mut command = Command::new(executable());
-        command
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .current_dir(repo_root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
         for (name, value) in env {
             match value {
                 Some(value) => command.env(name, value),
                 None => command.env_remove(name),
             };
         }
+        BookServer::start_command(command, root)
+    }
+
+    /// Like [`BookServer::start_with`], with `terminal` (a pseudo-terminal's
+    /// other end) as its controlling terminal and standard input, as when a
+    /// reader starts it from a shell: `setsid --ctty` (util-linux) runs it
+    /// in a session of its own with that terminal.
+    pub fn start_on_terminal(root: &Path, terminal: std::fs::File) -> BookServer {
+        let mut command = Command::new("setsid");
+        command.arg("--ctty").arg(executable()).stdin(terminal);
+        BookServer::start_command(command, root)
+    }
+
+    /// Starts `command` (book-tools, or a program that runs it) as the server.
+    fn start_command(mut command: Command, root: &Path) -> BookServer {
+        command
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .current_dir(repo_root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = command.spawn().expect("starting book-tools serve");
         let log = Arc::new(Mutex::new(String::new()));
         keep_lines(child.stderr.take().expect("stderr is piped"), &log);

@@ -42,6 +42,9 @@ struct App {
     miri: Option<playground::MiriTools>,
     /// A job (compile and run) holds its slot until its processes are gone.
     jobs: Arc<Semaphore>,
+    /// Taken by a Miri run before a job slot: Miri runs last long (up to
+    /// its own time limit), and Run always keeps a slot they cannot take.
+    miri_jobs: Arc<Semaphore>,
     /// `127.0.0.1:PORT` and `localhost:PORT`: the only names this server answers to.
     hosts: [String; 2],
 }
@@ -113,6 +116,7 @@ async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
         playground,
         miri,
         jobs: Arc::new(Semaphore::new(LIMITS.jobs)),
+        miri_jobs: Arc::new(Semaphore::new(LIMITS.miri_jobs)),
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
     });
 

@@ -41,6 +41,9 @@ pub struct Limits {
     pub body_bytes: usize,
     /// Jobs (a compile and a run) at once.
     pub jobs: usize,
+    /// Of those, Miri runs at once: fewer than `jobs`, so that Run always
+    /// has a slot.
+    pub miri_jobs: usize,
     /// How long a request waits for a free job slot before it is refused.
     pub queue_wait: Duration,
     /// Longest run. Less when waiting and compiling have used the page's time.
@@ -69,6 +72,7 @@ const MIB: u64 = 1024 * 1024;
 pub const LIMITS: Limits = Limits {
     body_bytes: 64 * 1024,
     jobs: 2,
+    miri_jobs: 1,
     queue_wait: Duration::from_millis(1000),
     run: Duration::from_millis(4000),
     answer_margin: Duration::from_millis(250),
@@ -106,6 +110,8 @@ pub const LIMITS: Limits = Limits {
         disk_bytes: 64 * MIB,
     },
 };
+
+const _: () = assert!(LIMITS.miri_jobs < LIMITS.jobs);
 
 // The page's budget holds a slot wait, a whole run and the answer.
 const _: () = assert!(

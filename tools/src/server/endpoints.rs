@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::jobs::run_job;
+use super::jobs::{Slot, run_job};
 use super::{App, PLAYGROUND_HEADER, refuse};
 use crate::playground::{self, LIMITS, PAGE_TIMEOUT, Playground};
 
@@ -28,6 +28,7 @@ pub(super) async fn limits(State(app): State<Arc<App>>) -> Response {
         "answer_margin_ms": ms(LIMITS.answer_margin),
         "compile_ms": ms(LIMITS.compile),
         "jobs": LIMITS.jobs,
+        "miri_jobs": LIMITS.miri_jobs,
         "body_bytes": LIMITS.body_bytes,
         "output_bytes": LIMITS.output_bytes,
         "cache_bytes": LIMITS.cache_bytes,
@@ -43,7 +44,7 @@ pub(super) async fn evaluate(State(app): State<Arc<App>>, body: Bytes) -> Respon
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
-    let evaluation = run_job(&app, move |app, control| match &app.playground {
+    let evaluation = run_job(&app, Slot::Run, move |app, control| match &app.playground {
         Some(playground) => playground.evaluate(&request, control),
         None => Err(anyhow::anyhow!("there is no local playground")),
     })
@@ -78,7 +79,7 @@ pub(super) async fn miri_run(State(app): State<Arc<App>>, body: Bytes) -> Respon
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
-    let answer = run_job(&app, move |app, control| {
+    let answer = run_job(&app, Slot::Miri, move |app, control| {
         match (&app.playground, &app.miri) {
             (Some(playground), Some(miri)) => playground.miri(miri, &request, control),
             _ => Err(anyhow::anyhow!("Miri is not available here")),

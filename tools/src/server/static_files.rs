@@ -41,6 +41,19 @@ pub(super) async fn book_file(State(app): State<Arc<App>>, mut request: Request)
             request.headers_mut().remove(name);
         }
     }
+    // `//css` would be redirected to `//css/`, which a browser reads as
+    // another site: a path is this site's, with one leading slash.
+    if request.uri().path().starts_with("//") {
+        let path = request.uri().path().trim_start_matches('/');
+        let query = request
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        if let Ok(uri) = format!("/{path}{query}").parse() {
+            *request.uri_mut() = uri;
+        }
+    }
     let not_found = ServeFile::new(dir.join("404.html"));
     let service = ServeDir::new(dir).not_found_service(not_found);
     let response = match service.oneshot(request).await {
