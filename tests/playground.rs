@@ -716,6 +716,8 @@ fn main() {{
             Err(_) => println!("could not open {{path}}"),
         }}
     }}
+    let shadow = std::fs::read_to_string("/etc/shadow").map(|s| s.len()).unwrap_or(0);
+    println!("/etc/shadow: {{shadow}} bytes");
     let mut devices: Vec<String> = std::fs::read_dir("/dev").unwrap().flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     devices.sort();
@@ -740,13 +742,15 @@ fn main() {{
         result.contains("/dev: fd full null random shm stderr stdin stdout urandom zero\n"),
         "{reply:?}"
     );
+    // Password hashes are hidden, even from a server run as root.
+    assert!(result.contains("/etc/shadow: 0 bytes\n"), "{reply:?}");
     // The server is still there, and still serving.
     assert_eq!(server.get("/").status, 200);
     server.stop();
 }
 
 #[test]
-fn a_program_cannot_reach_unix_sockets_outside_its_job() {
+fn a_program_sees_only_the_system_and_its_job_and_no_unix_socket() {
     let server = start();
     if !contained(&server, "no Unix sockets outside the job") {
         server.stop();
@@ -766,6 +770,14 @@ fn a_program_cannot_reach_unix_sockets_outside_its_job() {
             listener
         })
         .collect();
+    // Where readers' sockets live: their home, /run, the repository.
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".to_owned());
+    let hidden = [
+        home,
+        "/run".to_owned(),
+        "/var".to_owned(),
+        repo_root().display().to_string(),
+    ];
     let code = format!(
         r#"fn main() {{
     for path in {paths:?} {{
@@ -774,6 +786,15 @@ fn a_program_cannot_reach_unix_sockets_outside_its_job() {
             Err(_) => println!("could not connect to {{path}}"),
         }}
     }}
+    for path in {hidden:?} {{
+        if std::path::Path::new(path).exists() {{
+            println!("sees {{path}}");
+        }}
+    }}
+    let mut root: Vec<String> = std::fs::read_dir("/").unwrap().flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    root.sort();
+    println!("/: {{}}", root.join(" "));
 }}"#,
         paths = paths
             .iter()
@@ -797,6 +818,19 @@ fn a_program_cannot_reach_unix_sockets_outside_its_job() {
         accepted, 0,
         "a program connected to a socket outside its job"
     );
+    assert!(!reply.result().contains("sees "), "{reply:?}");
+    // The system's programs and libraries, its /dev, /proc and /tmp.
+    let allowed = [
+        "bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr",
+    ];
+    let result = reply.result();
+    let root = result
+        .lines()
+        .find_map(|line| line.strip_prefix("/: "))
+        .unwrap_or_else(|| panic!("{reply:?}"));
+    for name in root.split(' ') {
+        assert!(allowed.contains(&name), "/{name} is visible: {reply:?}");
+    }
     server.stop();
 }
 

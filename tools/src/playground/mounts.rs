@@ -10,7 +10,8 @@
 //! minimal `/dev` (`null`, `zero`, `full`, `random`, `urandom` and a private
 //! `/dev/shm`: no terminal, no disk, no other device); the job's directory,
 //! the one place it can write, seen as `/tmp`. No home directory, no `/run`,
-//! no `/var`: none of the host's Unix sockets is there to connect to.
+//! no `/var`: none of the host's Unix sockets is there to connect to. What
+//! only root may read in `/etc` is hidden ([`SECRETS`]).
 //!
 //! The wrapper assembles the root at [`STAGE`] ([`enter`]); the namespace's
 //! first process mounts its `/proc` there and moves into it ([`pivot`]),
@@ -49,6 +50,17 @@ const STAGE: &str = "/tmp";
 /// one.
 const SYSTEM: [&str; 8] = [
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",
+];
+
+/// What `/etc` holds that only root may read (password hashes, the host's
+/// SSH keys): hidden, in case the server runs as root, whom the job's user
+/// still is to the files.
+const SECRETS: [&str; 5] = [
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/shadow-",
+    "/etc/gshadow-",
+    "/etc/ssh",
 ];
 
 /// The devices a program may use, each the host's node bound in.
@@ -122,6 +134,16 @@ pub fn enter(spec: &Spec) -> io::Result<PathBuf> {
         let at = inside(stage, &path);
         fs::create_dir_all(&at)?;
         attach(tree, &at)?;
+    }
+    for secret in SECRETS.map(Path::new) {
+        let at = inside(stage, secret);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.is_dir() => {
+                mount_tmpfs(&at, MountFlags::RDONLY, c"size=4k,mode=755")?;
+            }
+            Ok(meta) if meta.is_file() => attach(clone(Path::new("/dev/null"))?, &at)?,
+            _ => {}
+        }
     }
     for (path, target) in links {
         let at = inside(stage, &path);
