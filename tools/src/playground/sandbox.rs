@@ -59,19 +59,19 @@ impl Containment {
             )),
             None => text.push_str(", with no cap on its processes"),
         }
-        text.push_str("; it runs with no terminal");
         if self.namespaces {
             text.push_str(if self.fresh_proc {
-                ", no network, sees only its own processes"
+                "; it has no terminal and no network, sees only its own processes"
             } else {
-                ", no network, sees no processes (no /proc: this system does not let it mount one)"
+                "; it has no terminal and no network, sees no processes (no /proc: this \
+                 system does not let it mount one)"
             });
             text.push_str(
-                ", sees only the system's programs and libraries and a minimal /dev (no \
-                 home directory, no sockets), and can write only to its own directory.",
+                ", only the system's programs and libraries and a minimal /dev (no home \
+                 directory, no sockets), and can write only to its own directory.",
             );
         } else {
-            text.push('.');
+            text.push_str("; it has no terminal.");
         }
         if let Some(why) = &self.namespaces_missing {
             text.push_str(&format!(
