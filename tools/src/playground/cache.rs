@@ -5,9 +5,10 @@
 //! compilation ([`Key`]); its file is named `<key>-<SHA-256 of the file>`, and
 //! the wrapper checks that digest as it copies the program in, so an entry
 //! that changed after it was made is never run. Programs cannot write here:
-//! in namespaces every directory but their own is read-only. The cache is
-//! bounded by bytes and drops the least recently used entries first (each
-//! use touches the file's modification time).
+//! in namespaces they see none of the host's directories but the system's,
+//! read-only, and their own. The cache is bounded by bytes and drops the
+//! least recently used entries first (each use touches the file's
+//! modification time).
 
 use std::fs;
 use std::io::{self, Read};
