@@ -1,3 +1,4 @@
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -20,13 +21,24 @@ async fn ticker() {
 async fn main() {
     println!("slow_sum inside a task:");
     let ticks = tokio::spawn(ticker());
-    let sum = tokio::spawn(async { slow_sum() });
-    println!("  sum: {}", sum.await.unwrap());
+    // The task prints the sum before it gives the thread back.
+    let sum = tokio::spawn(async { println!("  sum: {}", slow_sum()) });
+    sum.await.unwrap();
     ticks.await.unwrap();
 
     println!("slow_sum with spawn_blocking:");
-    let ticks = tokio::spawn(ticker());
-    let sum = tokio::task::spawn_blocking(slow_sum);
+    let (done, ticked) = mpsc::channel();
+    let ticks = tokio::spawn(async move {
+        ticker().await;
+        done.send(()).unwrap();
+    });
+    let sum = tokio::task::spawn_blocking(move || {
+        let sum = slow_sum();
+        // Hand the sum over only once the ticker is done, so that the order
+        // of the lines never rests on 15 ms being less than 200 ms.
+        ticked.recv().unwrap();
+        sum
+    });
     println!("  sum: {}", sum.await.unwrap());
     ticks.await.unwrap();
 }
