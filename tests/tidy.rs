@@ -62,3 +62,58 @@ fn the_theme_labels_each_kind_of_listing() {
     let problems = catalog::theme_label_problems(&repo_root());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The sleep rule (tidy::sleep_problems) catches each way of breaking it,
+/// on a real listing given a bad claim or a bad source.
+#[test]
+fn a_sleep_that_could_decide_the_output_is_caught() {
+    let root = repo_root();
+    let listings = catalog::load(&root).unwrap();
+    let listing = listings
+        .iter()
+        .find(|listing| listing.name == "wait-timeout")
+        .expect("chapter 9 has wait-timeout");
+    let source = std::fs::read_to_string(&listing.source).unwrap();
+    let check = |sleep: Option<&str>, unordered: bool, source: &str| {
+        let claim = catalog::Listing {
+            sleep: sleep.map(str::to_owned),
+            unordered,
+            ..listing.clone()
+        };
+        tidy::sleep_problems(&claim, source)
+    };
+    let fixed = "main's first wait ends before `start.send(())` lets the worker begin";
+
+    // The listing as it is: a reason that quotes the code fixing the order.
+    assert_eq!(check(Some(fixed), false, &source), Vec::<String>::new());
+    // Sleeping with lines matched in order, and no reason.
+    let missing = check(None, false, &source);
+    assert!(missing.len() == 1 && missing[0].contains("must not decide an order"));
+    // Lines that may come in any order need no reason.
+    assert!(check(None, true, &source).is_empty());
+    // A reason that quotes nothing, quotes code that is not there, quotes the
+    // sleep, quotes code that orders nothing, or quotes a comment.
+    for reason in [
+        "the worker is slow",
+        "`rx.recv()` waits for the worker",
+        "`thread::sleep(Duration::from_millis(50))` is long enough",
+        "`let answer = Mutex::new(None)` holds the answer",
+    ] {
+        let problems = check(Some(reason), false, &source);
+        assert!(
+            problems.len() == 1 && problems[0].contains("must quote"),
+            "{reason:?} was not caught: {problems:?}"
+        );
+    }
+    // A quote found only in a comment.
+    let commented = source.replace("start.send(())", "go()") + "// start.send(())\n";
+    assert!(!check(Some(fixed), false, &commented).is_empty());
+    // A reason left behind when the sleep is gone.
+    let no_sleep: String = source
+        .lines()
+        .filter(|line| !line.contains("sleep("))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let stale = check(Some(fixed), false, &no_sleep);
+    assert!(stale.len() == 1 && stale[0].contains("calls no sleep"));
+}

@@ -166,6 +166,9 @@ struct Entry {
     /// patterns: `total = [..]`.
     #[serde(default)]
     varies: Vec<String>,
+    /// Why its sleeps decide no order and no line that its output file shows
+    /// as fixed, quoting the code that does (tidy checks the quote).
+    sleep: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +194,9 @@ pub struct Listing {
     /// output file shows a real run, and its lines that match one of these
     /// are compared as the pattern.
     pub varies: Vec<String>,
+    /// Why its sleeps decide nothing its output file shows as fixed: needed
+    /// where it sleeps and its lines are not `unordered` (see tidy).
+    pub sleep: Option<String>,
 }
 
 /// How the Miri layer treats a listing.
@@ -396,6 +402,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
             },
             can_print: entry.can_print,
             varies: entry.varies,
+            sleep: entry.sleep,
         });
     }
     Ok(listings)

@@ -650,6 +650,7 @@ mod tests {
             },
             can_print: Vec::new(),
             varies: Vec::new(),
+            sleep: None,
         };
         let kept = KeptRuns::new(&crate::repo_root(), dir.join("kept"));
         let first = kept.path(&listing, 0);

@@ -327,6 +327,64 @@ fn miri_reason_problems(listing: &Listing) -> Vec<String> {
         .collect()
 }
 
+/// Calls that order what threads do. A `sleep` reason must quote code of
+/// the listing that makes one of them: the code that fixes the order.
+pub const ORDERING_CALLS: [&str; 16] = [
+    "join", "recv", "send", "wait", "lock", "park", "scope", "await", "Barrier", "notify", "load",
+    "store", "fetch_", "swap", "LazyLock", "select!",
+];
+
+/// A sleep may bound a time ("took at least 100 ms"), but must not decide an
+/// order or a line that the output file shows as fixed: a machine that is
+/// busy for longer than the sleep would print something else. So a listing
+/// that sleeps, and whose lines are not `unordered`, says in `listings.toml`
+/// which of its own code makes its output certain, quoted in backticks:
+/// `sleep = "`tx.send(stage)` and one receiver keep the stages in order"`.
+/// The quote must be code of the listing (not a comment), must not be the
+/// sleep itself, and must make one of the [`ORDERING_CALLS`]. A reason on a
+/// listing that does not sleep is stale.
+pub fn sleep_problems(listing: &Listing, source: &str) -> Vec<String> {
+    // The code without its comments: a quote must be code, not a remark.
+    let code: Vec<&str> = source
+        .lines()
+        .map(|line| line.split_once("//").map_or(line, |(code, _)| code))
+        .collect();
+    let sleeps = code.iter().any(|line| line.contains("sleep("));
+    let mut problems = Vec::new();
+    match (&listing.sleep, sleeps) {
+        (None, true) if !listing.unordered => problems.push(format!(
+            "{listing} calls sleep, and its output file is matched line by line: a sleep may \
+             bound a time, but must not decide an order or a line the file shows as fixed. \
+             Coordinate the threads (a channel, join, a Barrier), then say in listings.toml \
+             which code fixes the output, quoted: sleep = \"`rx.recv()` waits for …\""
+        )),
+        (Some(_), false) => problems.push(format!(
+            "{listing} has a sleep reason in listings.toml, but its code calls no sleep: \
+             remove the reason"
+        )),
+        (Some(reason), true) => {
+            let quotes: Vec<&str> = reason.split('`').skip(1).step_by(2).collect();
+            let fixes_order = |quote: &&str| {
+                let quote = quote.trim();
+                !quote.is_empty()
+                    && !quote.contains("sleep")
+                    && ORDERING_CALLS.iter().any(|call| quote.contains(call))
+                    && code.iter().any(|line| line.contains(quote))
+            };
+            if !quotes.iter().any(fixes_order) {
+                problems.push(format!(
+                    "{listing}: its sleep reason ({reason:?}) must quote, in backticks, code of \
+                     the listing (not a comment, not the sleep) that fixes the order of what \
+                     it prints, with one of: {}",
+                    ORDERING_CALLS.join(", ")
+                ));
+            }
+        }
+        _ => {}
+    }
+    problems
+}
+
 /// Each listing crate's files and its `listings.toml` agree.
 fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -364,6 +422,10 @@ fn files_match_catalog(root: &Path, listings: &[Listing]) -> Vec<String> {
             ));
         }
         problems.extend(miri_reason_problems(listing));
+        if listing.kind != Kind::Fails {
+            let source = fs::read_to_string(&listing.source).unwrap_or_default();
+            problems.extend(sleep_problems(listing, &source));
+        }
         for file in listing.evidence_files() {
             let text = fs::read_to_string(&file).unwrap_or_default();
             if listing.kind != Kind::Fails
