@@ -157,14 +157,20 @@ fn main() {
     println!("adding up 0..{n} on {} threads, {each} each", list(&counts));
 
     let (rates, agree) = measure(n, runs, &counts);
-    print_table(&counts, &rates);
+    print_table("million numbers per second:", &counts, &rates.median);
+    if runs > 1 {
+        // How far the runs spread: a difference between two variants that
+        // is smaller than this is noise.
+        print_table("the slowest of the runs:", &counts, &rates.slowest);
+        print_table("the fastest of the runs:", &counts, &rates.fastest);
+    }
     println!("all {} variants agree: {agree}", VARIANTS.len());
     println!("total: {} (0 + 1 + ... + {})", n * (n - 1) / 2, n - 1);
 
     if full {
         let cores = thread::available_parallelism().map_or(1, |c| c.get());
         println!("this machine runs {cores} threads at once");
-        match plot(PLOT, n, cores, &counts, &rates) {
+        match plot(PLOT, n, cores, &counts, &rates.median) {
             Ok(()) => println!("wrote {PLOT}"),
             Err(e) => println!("could not write {PLOT} (run this in the repository root): {e}"),
         }
@@ -172,10 +178,17 @@ fn main() {
 }
 
 // ANCHOR: measure
+/// Million numbers per second for each variant and number of threads.
+struct Rates {
+    slowest: Vec<Vec<f64>>,
+    median: Vec<Vec<f64>>,
+    fastest: Vec<Vec<f64>>,
+}
+
 /// Times every variant with each number of threads, `runs` times, and
-/// returns the median in million numbers per second. Also says whether
-/// every total was right.
-fn measure(n: u64, runs: u32, counts: &[u64]) -> (Vec<Vec<f64>>, bool) {
+/// returns the rates of the slowest, the median and the fastest run. Also
+/// says whether every total was right.
+fn measure(n: u64, runs: u32, counts: &[u64]) -> (Rates, bool) {
     let expected = n * (n - 1) / 2;
     let mut agree = true;
     let mut times = vec![vec![Vec::new(); counts.len()]; VARIANTS.len()];
@@ -192,23 +205,25 @@ fn measure(n: u64, runs: u32, counts: &[u64]) -> (Vec<Vec<f64>>, bool) {
             }
         }
     }
-    let per_second = |cell: &mut Vec<Duration>| n as f64 / median(cell).as_secs_f64() / 1e6;
-    let rates = times
-        .iter_mut()
-        .map(|row| row.iter_mut().map(per_second).collect())
-        .collect();
+    // Each cell's times from the fastest to the slowest.
+    times.iter_mut().flatten().for_each(|cell| cell.sort());
+    let rate = |pick: fn(&[Duration]) -> Duration| -> Vec<Vec<f64>> {
+        let per_second = |cell: &Vec<Duration>| n as f64 / pick(cell).as_secs_f64() / 1e6;
+        let row = |row: &Vec<Vec<Duration>>| row.iter().map(per_second).collect();
+        times.iter().map(row).collect()
+    };
+    let rates = Rates {
+        slowest: rate(|cell| cell[cell.len() - 1]),
+        // The middle time: as many runs were faster as were slower.
+        median: rate(|cell| cell[cell.len() / 2]),
+        fastest: rate(|cell| cell[0]),
+    };
     (rates, agree)
-}
-
-/// The middle time: as many runs were faster as were slower.
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 // ANCHOR_END: measure
 
-fn print_table(counts: &[u64], rates: &[Vec<f64>]) {
-    println!("million numbers per second:");
+fn print_table(title: &str, counts: &[u64], rates: &[Vec<f64>]) {
+    println!("{title}");
     print!("{:<14}", "threads");
     for threads in counts {
         print!("{threads:>8}");
