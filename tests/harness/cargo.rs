@@ -76,6 +76,12 @@ pub fn build_bins(
     for package in packages {
         command.args(["--package", package]);
     }
+    build(command)
+}
+
+/// Runs a `cargo build --message-format=json…` and returns the executables
+/// it built by `(package, binary)`, or cargo's messages.
+pub fn build(mut command: Command) -> Result<HashMap<(String, String), PathBuf>, String> {
     let output = command
         .output()
         .map_err(|e| format!("could not run cargo: {e}"))?;
@@ -86,8 +92,14 @@ pub fn build_bins(
         ));
     }
 
+    Ok(executables(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// The executables a `cargo build --message-format=json…` reports in its
+/// `stdout`, by `(package, binary)`.
+pub fn executables(stdout: &str) -> HashMap<(String, String), PathBuf> {
     let mut executables = HashMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in stdout.lines() {
         let Ok(message) = serde_json::from_str::<Message>(line) else {
             continue;
         };
@@ -100,7 +112,7 @@ pub fn build_bins(
             executables.insert((package_name(&package_id), target.name), executable);
         }
     }
-    Ok(executables)
+    executables
 }
 
 /// The name in a package id: `path+file:///…/ch06-mutex#0.1.0` or

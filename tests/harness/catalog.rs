@@ -159,6 +159,9 @@ struct Entry {
     miri_flags: Option<String>,
     /// Why the listing needs them.
     miri_flags_why: Option<String>,
+    /// Why the schedule layer does not run it under shuttle (e.g. "measures
+    /// wall-clock time, which shuttle does not model").
+    schedules: Option<String>,
     /// Outcomes Miri must witness on some seed: each a line pattern (`[..]`).
     #[serde(default)]
     can_print: Vec<String>,
@@ -188,6 +191,8 @@ pub struct Listing {
     pub cut_short: Vec<String>,
     pub runs: u32,
     pub miri: Miri,
+    /// Why shuttle does not run it, where it does not (the schedule layer).
+    pub schedules_exempt: Option<String>,
     /// Lines some run under Miri must print (on at least one seed).
     pub can_print: Vec<String>,
     /// Patterns for the lines of a run that vary (`total = [..]`): the
@@ -400,6 +405,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                     flags,
                 },
             },
+            schedules_exempt: entry.schedules,
             can_print: entry.can_print,
             varies: entry.varies,
             sleep: entry.sleep,

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod miri;
 pub mod proof;
 pub mod run;
+pub mod schedules;
 pub mod server;
 pub mod snippets;
 pub mod tidy;

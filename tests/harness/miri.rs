@@ -648,6 +648,7 @@ mod tests {
                 ignore_leaks: None,
                 flags: None,
             },
+            schedules_exempt: None,
             can_print: Vec::new(),
             varies: Vec::new(),
             sleep: None,

@@ -1,0 +1,598 @@
+//! `std::sync` with shuttle's locks, condition variables, barriers, `Once`,
+//! channels and atomics. `Arc`, `Weak`, `OnceLock`, `LazyLock` and the
+//! error types stay std's. `Mutex`, `Condvar` and the channels are
+//! shuttle's behind a thin layer that notes who waits for what
+//! ([`crate::waits`]), for the report of a deadlock.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub use std::sync::*;
+
+pub use shuttle::sync::{
+    Barrier, BarrierWaitResult, Once, OnceState, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    WaitTimeoutResult,
+};
+
+use crate::waits;
+
+/// std's `Mutex`, on shuttle's.
+pub struct Mutex<T: ?Sized> {
+    created: &'static Location<'static>,
+    poisoned: AtomicBool,
+    inner: shuttle::sync::Mutex<T>,
+}
+
+/// std's `MutexGuard`, on shuttle's.
+pub struct MutexGuard<'a, T: ?Sized> {
+    inner: Option<shuttle::sync::MutexGuard<'a, T>>,
+    lock: &'a Mutex<T>,
+}
+
+fn map_lock<'a, T: ?Sized>(
+    lock: &'a Mutex<T>,
+    result: LockResult<shuttle::sync::MutexGuard<'a, T>>,
+) -> LockResult<MutexGuard<'a, T>> {
+    let wrap = |guard| MutexGuard {
+        inner: Some(guard),
+        lock,
+    };
+    match result {
+        Ok(guard) => Ok(wrap(guard)),
+        Err(poisoned) => Err(PoisonError::new(wrap(poisoned.into_inner()))),
+    }
+}
+
+impl<T> Mutex<T> {
+    #[track_caller]
+    pub const fn new(value: T) -> Mutex<T> {
+        Mutex {
+            created: Location::caller(),
+            poisoned: AtomicBool::new(false),
+            inner: shuttle::sync::Mutex::new(value),
+        }
+    }
+
+    pub fn into_inner(self) -> LockResult<T> {
+        let poisoned = self.poisoned.load(Ordering::SeqCst);
+        let value = match self.inner.into_inner() {
+            Ok(value) => value,
+            Err(error) => error.into_inner(),
+        };
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    fn id(&self) -> usize {
+        std::ptr::from_ref(self).cast::<()>() as usize
+    }
+
+    #[track_caller]
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let at = Location::caller();
+        waits::made(self.id(), self.created.line());
+        waits::wait(
+            self.id(),
+            format!("lock the Mutex made at line {}", self.created.line()),
+            at,
+        );
+        let result = self.inner.lock();
+        waits::took(self.id(), at);
+        self.poisoned_or(map_lock(self, result))
+    }
+
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let at = Location::caller();
+        match self.inner.try_lock() {
+            Ok(guard) => {
+                waits::took(self.id(), at);
+                self.poisoned_or(map_lock(self, Ok(guard)))
+                    .map_err(TryLockError::Poisoned)
+            }
+            Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+            Err(TryLockError::Poisoned(poisoned)) => {
+                waits::took(self.id(), at);
+                let guard = map_lock(self, Ok(poisoned.into_inner()));
+                Err(TryLockError::Poisoned(PoisonError::new(
+                    guard.unwrap_or_else(PoisonError::into_inner),
+                )))
+            }
+        }
+    }
+
+    fn poisoned_or<'a>(
+        &self,
+        result: LockResult<MutexGuard<'a, T>>,
+    ) -> LockResult<MutexGuard<'a, T>> {
+        let guard = result.unwrap_or_else(PoisonError::into_inner);
+        if self.poisoned.load(Ordering::SeqCst) {
+            Err(PoisonError::new(guard))
+        } else {
+            Ok(guard)
+        }
+    }
+
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::SeqCst)
+    }
+
+    pub fn clear_poison(&self) {
+        self.inner.clear_poison();
+        self.poisoned.store(false, Ordering::SeqCst);
+    }
+
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        let poisoned = self.poisoned.load(Ordering::SeqCst);
+        let value = match self.inner.get_mut() {
+            Ok(value) => value,
+            Err(error) => error.into_inner(),
+        };
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Mutex<T> {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.inner.as_ref().expect("a guard holds its lock")
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.inner.as_mut().expect("a guard holds its lock")
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            if std::thread::panicking() {
+                self.lock.poisoned.store(true, Ordering::SeqCst);
+            }
+            waits::released(self.lock.id());
+        }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// std's `Condvar`, on shuttle's.
+pub struct Condvar {
+    created: &'static Location<'static>,
+    inner: shuttle::sync::Condvar,
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Condvar { .. }")
+    }
+}
+
+impl Default for Condvar {
+    #[track_caller]
+    fn default() -> Condvar {
+        Condvar::new()
+    }
+}
+
+impl Condvar {
+    #[track_caller]
+    pub const fn new() -> Condvar {
+        Condvar {
+            created: Location::caller(),
+            inner: shuttle::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits with the guard's lock let go, noting the wait; the guard
+    /// comes back holding the lock again.
+    fn around<'a, T, R>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        at: &'static Location<'static>,
+        wait: impl FnOnce(shuttle::sync::MutexGuard<'a, T>) -> (shuttle::sync::MutexGuard<'a, T>, R),
+    ) -> (MutexGuard<'a, T>, R) {
+        let lock = guard.lock;
+        let inner = guard.inner.take().expect("a guard holds its lock");
+        waits::released(lock.id());
+        waits::wait(
+            std::ptr::from_ref(self) as usize,
+            format!(
+                "be woken through the Condvar made at line {}",
+                self.created.line()
+            ),
+            at,
+        );
+        let (inner, result) = wait(inner);
+        waits::took(lock.id(), at);
+        (
+            MutexGuard {
+                inner: Some(inner),
+                lock,
+            },
+            result,
+        )
+    }
+
+    #[track_caller]
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+        let lock = guard.lock;
+        let (guard, ()) = self.around(guard, Location::caller(), |inner| {
+            (
+                self.inner
+                    .wait(inner)
+                    .unwrap_or_else(PoisonError::into_inner),
+                (),
+            )
+        });
+        lock.poisoned_or(Ok(guard))
+    }
+
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> LockResult<MutexGuard<'a, T>>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = Location::caller();
+        while condition(&mut *guard) {
+            let (again, ()) = self.around(guard, at, |inner| {
+                (
+                    self.inner
+                        .wait(inner)
+                        .unwrap_or_else(PoisonError::into_inner),
+                    (),
+                )
+            });
+            guard = again;
+        }
+        let lock = guard.lock;
+        lock.poisoned_or(Ok(guard))
+    }
+
+    #[track_caller]
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let lock = guard.lock;
+        let (guard, timed_out) = self.around(guard, Location::caller(), |inner| {
+            self.inner
+                .wait_timeout(inner, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+        });
+        match lock.poisoned_or(Ok(guard)) {
+            Ok(guard) => Ok((guard, timed_out)),
+            Err(error) => Err(PoisonError::new((error.into_inner(), timed_out))),
+        }
+    }
+
+    #[track_caller]
+    pub fn wait_timeout_while<'a, T, F>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        condition: F,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        let lock = guard.lock;
+        let (guard, timed_out) = self.around(guard, Location::caller(), |inner| {
+            self.inner
+                .wait_timeout_while(inner, timeout, condition)
+                .unwrap_or_else(PoisonError::into_inner)
+        });
+        match lock.poisoned_or(Ok(guard)) {
+            Ok(guard) => Ok((guard, timed_out)),
+            Err(error) => Err(PoisonError::new((error.into_inner(), timed_out))),
+        }
+    }
+
+    pub fn notify_one(&self) {
+        self.inner.notify_one();
+    }
+
+    pub fn notify_all(&self) {
+        self.inner.notify_all();
+    }
+}
+
+/// shuttle's channels, noting who waits in `recv` and which `Sender`s
+/// still keep such a wait going.
+pub mod mpsc {
+    use std::panic::Location;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    pub use shuttle::sync::mpsc::{
+        RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError,
+    };
+
+    use crate::waits;
+
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+
+    /// What a channel's ends know of it.
+    #[derive(Debug)]
+    struct Channel {
+        created: &'static Location<'static>,
+        id: usize,
+    }
+
+    impl Channel {
+        fn new(created: &'static Location<'static>) -> Arc<Channel> {
+            Arc::new(Channel {
+                created,
+                id: NEXT.fetch_add(1, Ordering::Relaxed),
+            })
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct Sender<T> {
+        inner: shuttle::sync::mpsc::Sender<T>,
+        channel: Arc<Channel>,
+        id: usize,
+    }
+
+    #[derive(Debug)]
+    pub struct SyncSender<T> {
+        inner: shuttle::sync::mpsc::SyncSender<T>,
+        channel: Arc<Channel>,
+        id: usize,
+    }
+
+    #[derive(Debug)]
+    pub struct Receiver<T> {
+        inner: shuttle::sync::mpsc::Receiver<T>,
+        channel: Arc<Channel>,
+    }
+
+    fn sender_id(channel: &Channel, at: &Location<'_>) -> usize {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        waits::keeps(channel.id, id, at);
+        id
+    }
+
+    #[track_caller]
+    pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+        let at = Location::caller();
+        let channel = Channel::new(at);
+        let (tx, rx) = shuttle::sync::mpsc::channel();
+        let id = sender_id(&channel, at);
+        (
+            Sender {
+                inner: tx,
+                channel: Arc::clone(&channel),
+                id,
+            },
+            Receiver { inner: rx, channel },
+        )
+    }
+
+    #[track_caller]
+    pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
+        let at = Location::caller();
+        let channel = Channel::new(at);
+        let (tx, rx) = shuttle::sync::mpsc::sync_channel(bound);
+        let id = sender_id(&channel, at);
+        (
+            SyncSender {
+                inner: tx,
+                channel: Arc::clone(&channel),
+                id,
+            },
+            Receiver { inner: rx, channel },
+        )
+    }
+
+    impl<T> Sender<T> {
+        pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+            self.inner.send(value)
+        }
+    }
+
+    impl<T> Clone for Sender<T> {
+        #[track_caller]
+        fn clone(&self) -> Sender<T> {
+            Sender {
+                inner: self.inner.clone(),
+                channel: Arc::clone(&self.channel),
+                id: sender_id(&self.channel, Location::caller()),
+            }
+        }
+    }
+
+    impl<T> Drop for Sender<T> {
+        fn drop(&mut self) {
+            waits::gone(self.channel.id, self.id);
+        }
+    }
+
+    impl<T> SyncSender<T> {
+        #[track_caller]
+        pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+            waits::wait(
+                self.channel.id + (1 << 40),
+                format!(
+                    "send on the channel made at line {} (it is full)",
+                    self.channel.created.line()
+                ),
+                Location::caller(),
+            );
+            let result = self.inner.send(value);
+            waits::done();
+            result
+        }
+
+        pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+            self.inner.try_send(value)
+        }
+    }
+
+    impl<T> Clone for SyncSender<T> {
+        #[track_caller]
+        fn clone(&self) -> SyncSender<T> {
+            SyncSender {
+                inner: self.inner.clone(),
+                channel: Arc::clone(&self.channel),
+                id: sender_id(&self.channel, Location::caller()),
+            }
+        }
+    }
+
+    impl<T> Drop for SyncSender<T> {
+        fn drop(&mut self) {
+            waits::gone(self.channel.id, self.id);
+        }
+    }
+
+    impl<T> Receiver<T> {
+        fn recv_at(&self, at: &Location<'_>) -> Result<T, RecvError> {
+            waits::wait(
+                self.channel.id,
+                format!(
+                    "receive on the channel made at line {}",
+                    self.channel.created.line()
+                ),
+                at,
+            );
+            let result = self.inner.recv();
+            waits::done();
+            result
+        }
+
+        #[track_caller]
+        pub fn recv(&self) -> Result<T, RecvError> {
+            self.recv_at(Location::caller())
+        }
+
+        pub fn try_recv(&self) -> Result<T, TryRecvError> {
+            self.inner.try_recv()
+        }
+
+        pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+            self.inner.recv_timeout(timeout)
+        }
+
+        #[track_caller]
+        pub fn iter(&self) -> Iter<'_, T> {
+            Iter {
+                rx: self,
+                at: Location::caller(),
+            }
+        }
+
+        pub fn try_iter(&self) -> TryIter<'_, T> {
+            TryIter { rx: self }
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct Iter<'a, T> {
+        rx: &'a Receiver<T>,
+        at: &'static Location<'static>,
+    }
+
+    impl<T> Iterator for Iter<'_, T> {
+        type Item = T;
+        fn next(&mut self) -> Option<T> {
+            self.rx.recv_at(self.at).ok()
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct TryIter<'a, T> {
+        rx: &'a Receiver<T>,
+    }
+
+    impl<T> Iterator for TryIter<'_, T> {
+        type Item = T;
+        fn next(&mut self) -> Option<T> {
+            self.rx.try_recv().ok()
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct IntoIter<T> {
+        rx: Receiver<T>,
+        at: &'static Location<'static>,
+    }
+
+    impl<T> Iterator for IntoIter<T> {
+        type Item = T;
+        fn next(&mut self) -> Option<T> {
+            self.rx.recv_at(self.at).ok()
+        }
+    }
+
+    impl<'a, T> IntoIterator for &'a Receiver<T> {
+        type Item = T;
+        type IntoIter = Iter<'a, T>;
+        #[track_caller]
+        fn into_iter(self) -> Iter<'a, T> {
+            self.iter()
+        }
+    }
+
+    impl<T> IntoIterator for Receiver<T> {
+        type Item = T;
+        type IntoIter = IntoIter<T>;
+        #[track_caller]
+        fn into_iter(self) -> IntoIter<T> {
+            IntoIter {
+                rx: self,
+                at: Location::caller(),
+            }
+        }
+    }
+}
+
+/// shuttle's atomics: every access is a point where shuttle may switch
+/// threads. It runs every ordering as `SeqCst`.
+pub mod atomic {
+    pub use shuttle::sync::atomic::*;
+}
