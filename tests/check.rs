@@ -108,6 +108,7 @@ fn a_listing_that_keeps_its_claim_passes() {
         &[
             "ok      build",
             "ok      runs (2 of 2 as claimed",
+            "ok      schedules (under shuttle, as claimed on its only schedule",
             "skipped Miri: exempt: the Miri layer is tested on the book",
             "ok      page",
             "ch99-wrong/good: ok (",
@@ -167,11 +168,12 @@ fn a_wrong_output_and_a_misnumbered_caption_are_caught() {
             "chapter ch99-wrong, listing wrong-output",
             "claim: prints exactly listings/ch99-wrong/output/wrong-output.txt",
             "run 1 of 20:",
+            "skipped schedules: it does not keep its claim natively yet",
             "skipped Miri: it does not keep its claim natively yet",
             // The coverage layer's.
             "FAILED  page",
             "Listing 99-3 should be Listing 99-2",
-            "2 of 4 steps failed",
+            "2 of 5 steps failed",
         ],
     );
 }

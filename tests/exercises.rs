@@ -142,3 +142,110 @@ fn an_unknown_exercise_or_an_unreadable_attempt_is_a_clear_error() {
     let (ok, text) = exercise(&dir, &["philosophers", "--reset", "--force"]);
     assert!(ok && text.contains("is the starter again"), "{text}");
 }
+
+/// The book's solution with `from` replaced by `to` (which must be there).
+fn changed(name: &str, changes: &[(&str, &str)]) -> String {
+    let mut text = solution(name);
+    for (from, to) in changes {
+        assert!(text.contains(from), "the solution no longer has {from:?}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+const LOWER_FIRST: &str =
+    "let first = self.left.min(self.right);\n        let second = self.left.max(self.right);";
+
+#[test]
+fn left_forks_first_deadlock_under_shuttle_with_the_cycle_named() {
+    let dir = attempts("left-first");
+    fs::create_dir_all(&dir).unwrap();
+    let attempt = changed(
+        "philosophers",
+        &[(
+            LOWER_FIRST,
+            "let first = self.left;\n        let second = self.right;",
+        )],
+    );
+    fs::write(dir.join("philosophers.rs"), attempt).unwrap();
+    let (ok, text) = exercise(&dir, &["philosophers"]);
+    assert!(!ok, "a deadlock passed:\n{text}");
+    for expected in [
+        "Under shuttle",
+        "it deadlocked: every thread left is blocked:",
+        "waits at line 32 to lock the Mutex made at line 45",
+        "held by thread",
+        "replay it: SIM_REPLAY='",
+        "Hint: A deadlock needs a cycle",
+        "not solved yet",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_forgotten_drop_of_the_scribe_is_told_as_a_receiver_waiting() {
+    let dir = attempts("forgot-drop");
+    fs::create_dir_all(&dir).unwrap();
+    let attempt = changed("philosophers", &[("        drop(scribe);\n", "")]);
+    fs::write(dir.join("philosophers.rs"), attempt).unwrap();
+    let (ok, text) = exercise(&dir, &["philosophers"]);
+    assert!(!ok, "a hang passed:\n{text}");
+    for expected in [
+        "main waits at line 61 to receive on the channel made at line 46, while 1 of its \
+         Senders is still alive",
+        "Hint: `for idea in ideas` ends only when every `Sender`",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert!(!text.contains("to lock the Mutex"), "{text}");
+}
+
+#[test]
+fn solutions_of_other_designs_are_solved() {
+    let waiter = changed(
+        "philosophers",
+        &[
+            (
+                LOWER_FIRST,
+                "let first = self.left;\n        let second = self.right;",
+            ),
+            (
+                "let _first = forks[first].lock().unwrap();",
+                "// One philosopher at a time picks up forks.\n\
+                 static WAITER: Mutex<()> = Mutex::new(());\n\
+                 let waiter = WAITER.lock().unwrap();\n\
+                 let _first = forks[first].lock().unwrap();",
+            ),
+            (
+                "let _second = forks[second].lock().unwrap();",
+                "let _second = forks[second].lock().unwrap();\ndrop(waiter);",
+            ),
+        ],
+    );
+    let last_reversed = changed(
+        "philosophers",
+        &[(
+            LOWER_FIRST,
+            "let (first, second) = if self.right == 0 {\n\
+             (self.right, self.left)\n\
+             } else {\n\
+             (self.left, self.right)\n\
+             };",
+        )],
+    );
+    for (name, attempt) in [("waiter", waiter), ("last-reversed", last_reversed)] {
+        let dir = attempts(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("philosophers.rs"), attempt).unwrap();
+        let (ok, text) = exercise(&dir, &["philosophers"]);
+        assert!(ok && text.contains("solved: "), "{name}:\n{text}");
+        assert!(text.contains("under shuttle on "), "{name}:\n{text}");
+    }
+}

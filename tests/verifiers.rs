@@ -473,3 +473,68 @@ fn a_theme_label_other_than_the_kinds_is_caught() {
     );
     assert!(!problems.contains("Hangs by design\" ("), "{problems}");
 }
+
+/// Searches a fixture's schedules under shuttle and checks it as the
+/// schedule layer does.
+fn schedules_verdict(name: &str) -> Result<harness::schedules::Verdict, Failure> {
+    let root = repo_root();
+    let target = harness::cargo::target_dir();
+    harness::schedules::check_one(&root, &target, "fixtures", &fixture(name))
+}
+
+#[test]
+fn shuttle_finds_a_deadlock_of_rare_schedules_and_names_the_cycle() {
+    // Natively it finishes (almost always: so it is not asserted here).
+    let failure = schedules_verdict("left-first").expect_err("a deadlock passed");
+    assert_names(
+        &failure,
+        "left-first",
+        "runs to completion (under shuttle, on ",
+    );
+    let message = failure.to_string();
+    for expected in [
+        "it deadlocked: every thread left is blocked:",
+        "waits at line 15 to lock the Mutex made at line 9",
+        ", held by thread ",
+        "replay it: SIM_REPLAY='",
+    ] {
+        assert!(
+            message.contains(expected),
+            "{expected:?} missing from:\n{message}"
+        );
+    }
+    // The replay command shows that schedule again.
+    let command = message
+        .lines()
+        .find_map(|line| line.split("replay it: ").nth(1))
+        .unwrap();
+    let replay = Command::new("sh")
+        .args(["-c", command])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    let told = String::from_utf8_lossy(&replay.stderr);
+    assert_eq!(replay.status.code(), Some(2), "{told}");
+    assert!(told.contains("held by thread"), "{told}");
+}
+
+#[test]
+fn shuttle_catches_an_outcome_never_witnessed() {
+    let failure = schedules_verdict("never-witnessed").expect_err("an outcome never printed");
+    assert_names(
+        &failure,
+        "never-witnessed",
+        "can print \"total = 5\" (witnessed under shuttle on some schedule)",
+    );
+}
+
+#[test]
+fn a_schedules_exemption_without_a_reason_is_caught() {
+    let mut listing = fixture("wrong-output");
+    listing.schedules_exempt = Some(" ".to_owned());
+    let problems = harness::schedules::exemption_problems(&[listing]).join("\n");
+    assert!(
+        problems.contains("listing wrong-output: schedules needs a reason"),
+        "{problems}"
+    );
+}

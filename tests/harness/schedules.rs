@@ -14,8 +14,8 @@ use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -254,6 +254,7 @@ pub struct Programs {
     dir: PathBuf,
     target: PathBuf,
     package: String,
+    group: String,
 }
 
 impl Programs {
@@ -264,11 +265,16 @@ impl Programs {
             dir: target.join("schedules").join(group),
             target: target.join("schedules").join("build"),
             package: format!("schedules-{group}"),
+            group: group.to_owned(),
         }
     }
 
-    fn bin(listing: &Listing) -> String {
-        format!("{}__{}", listing.chapter, listing.name)
+    /// The program's name: unique in the shared target directory.
+    fn bin(&self, listing: &Listing) -> String {
+        match self.group.as_str() {
+            "book" => format!("{}__{}", listing.chapter, listing.name),
+            group => format!("{group}__{}__{}", listing.chapter, listing.name),
+        }
     }
 
     fn shown(&self, listing: &Listing) -> String {
@@ -286,6 +292,9 @@ impl Programs {
         &self,
         listings: &[&Listing],
     ) -> Result<HashMap<String, Result<PathBuf, String>>, String> {
+        // One build at a time per process: two would write one crate.
+        static BUILDING: Mutex<()> = Mutex::new(());
+        let _building = BUILDING.lock().unwrap_or_else(PoisonError::into_inner);
         let write = |path: &Path, text: &str| -> Result<(), String> {
             if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
                 return Ok(());
@@ -294,7 +303,8 @@ impl Programs {
                 .and_then(|()| std::fs::write(path, text))
                 .map_err(|e| format!("{}: {e}", path.display()))
         };
-        let sim = self.root.join("tests/sim");
+        // tests/sim and the lock file are the tools', whichever book they check.
+        let sim = crate::repo_root().join("tests/sim");
         write(
             &self.dir.join("Cargo.toml"),
             &format!(
@@ -311,26 +321,26 @@ impl Programs {
                     .iter()
                     .map(|listing| format!(
                         "\n[[bin]]\nname = {:?}\npath = \"src/{}.rs\"\n",
-                        Self::bin(listing),
-                        Self::bin(listing)
+                        self.bin(listing),
+                        self.bin(listing)
                     ))
                     .collect::<String>()
             ),
         )?;
         // The versions the workspace has locked, shuttle's among them.
-        let lock = std::fs::read_to_string(self.root.join("Cargo.lock"))
+        let lock = std::fs::read_to_string(crate::repo_root().join("Cargo.lock"))
             .map_err(|e| format!("Cargo.lock: {e}"))?;
         write(&self.dir.join("Cargo.lock"), &lock)?;
         for listing in listings {
             let text = std::fs::read_to_string(&listing.source)
                 .map_err(|e| format!("{}: {e}", listing.source.display()))?;
-            let included = format!("{}.listing.rs", Self::bin(listing));
+            let included = format!("{}.listing.rs", self.bin(listing));
             write(&self.dir.join("src").join(&included), &map_source(&text))?;
             write(
                 &self
                     .dir
                     .join("src")
-                    .join(format!("{}.rs", Self::bin(listing))),
+                    .join(format!("{}.rs", self.bin(listing))),
                 &program(&included, &self.shown(listing)),
             )?;
         }
@@ -345,7 +355,7 @@ impl Programs {
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_BUILD_TARGET");
         for listing in listings {
-            command.args(["--bin", &Self::bin(listing)]);
+            command.args(["--bin", &self.bin(listing)]);
         }
         // Every program that compiles is built; those that do not are
         // reported one by one, with cargo's messages.
@@ -358,7 +368,7 @@ impl Programs {
         Ok(listings
             .iter()
             .map(|listing| {
-                let bin = Self::bin(listing);
+                let bin = self.bin(listing);
                 let exe = built
                     .get(&(self.package.clone(), bin.clone()))
                     .cloned()
@@ -378,8 +388,10 @@ impl Programs {
     /// The command that replays one schedule of `listing`, from the
     /// repository root.
     pub fn replay_command(&self, listing: &Listing, schedule: &str) -> String {
-        let exe = self.target.join("debug").join(Self::bin(listing));
+        let exe = self.target.join("debug").join(self.bin(listing));
         let exe = exe.strip_prefix(&self.root).unwrap_or(&exe);
+        // shuttle breaks a long schedule into lines; it reads it without.
+        let schedule: String = schedule.split_whitespace().collect();
         format!("SIM_REPLAY='{schedule}' {}", exe.display())
     }
 }
@@ -453,6 +465,8 @@ impl KeptSearches {
 
     pub fn new(root: &Path, dir: PathBuf) -> KeptSearches {
         let mut hasher = DefaultHasher::new();
+        root.hash(&mut hasher);
+        let root = crate::repo_root();
         for file in ["Cargo.lock", "rust-toolchain.toml", "tests/sim/Cargo.toml"] {
             std::fs::read(root.join(file)).ok().hash(&mut hasher);
         }
@@ -474,6 +488,8 @@ impl KeptSearches {
     fn path(&self, listing: &Listing) -> PathBuf {
         let mut hasher = DefaultHasher::new();
         self.shared.hash(&mut hasher);
+        // Its path too: panic messages name it.
+        listing.source.hash(&mut hasher);
         std::fs::read(&listing.source).ok().hash(&mut hasher);
         self.dir.join(format!(
             "{}-{}-{:016x}.json",
@@ -536,7 +552,7 @@ pub fn search_all(
             s.spawn(|| {
                 while let Some(&index) = missing.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let listing = listings[index];
-                    let result = match built.get(&Programs::bin(listing)) {
+                    let result = match built.get(&programs.bin(listing)) {
                         Some(Ok(exe)) => search(root, exe, listing),
                         Some(Err(problem)) => Err(problem.clone()),
                         None => Err(format!("{listing}: cargo built no program for it")),
@@ -642,6 +658,28 @@ pub fn verify(
         }
     }
     Ok(())
+}
+
+/// One listing through the layer, as `cargo book check` and `cargo book
+/// exercise` run it, its program in the crate of `group`: the verdict, or
+/// what is wrong, in the words of the layer.
+pub fn check_one(
+    root: &Path,
+    target: &Path,
+    group: &str,
+    listing: &Listing,
+) -> Result<Verdict, Failure> {
+    let programs = Programs::new(root, target, group);
+    let kept = KeptSearches::in_target(root, target);
+    let report = search_all(root, &programs, &[listing], &kept)
+        .remove(0)
+        .map_err(|problem| Failure {
+            listing: listing.to_string(),
+            claim: "runs under shuttle".to_owned(),
+            detail: problem,
+        })?;
+    verify(root, &programs, listing, &report)?;
+    Ok(report.verdict())
 }
 
 /// A listing exempt from the layer must say why.

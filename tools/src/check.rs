@@ -1,7 +1,8 @@
 //! `cargo book check <chapter>/<listing>`: one listing checked again after an
 //! edit, by the test suite's own verifiers and with its messages: its build
 //! (or, for a `fails` listing, its compiler error against the snapshot), its
-//! native runs, its Miri seeds, and its chapter's blocks and captions.
+//! native runs, its schedules under shuttle, its Miri seeds, and its
+//! chapter's blocks and captions.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use harness::catalog::{self, Kind, Listing, Miri};
-use harness::{cargo, claims, miri, run, tidy};
+use harness::{cargo, claims, miri, run, schedules, tidy};
 
 /// How one step ended.
 enum Outcome {
@@ -67,6 +68,12 @@ pub fn run(root: &Path, wanted: &str) -> Result<()> {
         };
         let runs_passed = matches!(runs.0, Outcome::Passed(_));
         report("runs", runs);
+        let schedules = if runs_passed {
+            timed(|| shuttle_schedules(root, listing))
+        } else {
+            skipped("it does not keep its claim natively yet")
+        };
+        report("schedules", schedules);
         let miri = if runs_passed {
             timed(|| miri_seeds(root, listing))
         } else {
@@ -181,6 +188,20 @@ fn native_runs(root: &Path, listing: &Listing, exe: &Path) -> Outcome {
     match failure {
         Some(failure) => Outcome::Failed(failure),
         None => Outcome::Passed(format!("{runs} of {runs} as claimed")),
+    }
+}
+
+/// As the schedule layer does: the listing under shuttle, on every
+/// schedule where the search ends within its budget, else on a sample.
+fn shuttle_schedules(root: &Path, listing: &Listing) -> Outcome {
+    if let Some(reason) = &listing.schedules_exempt {
+        return Outcome::Skipped(format!("exempt: {reason}"));
+    }
+    // shuttle and tests/sim are built once, in the tools' own target.
+    let target = cargo::workspace_target(&harness::repo_root());
+    match schedules::check_one(root, &target, "check", listing) {
+        Ok(verdict) => Outcome::Passed(format!("under shuttle, as claimed on {verdict}")),
+        Err(failure) => Outcome::Failed(failure.to_string()),
     }
 }
 

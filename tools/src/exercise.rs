@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use harness::catalog::{self, Listing};
-use harness::{book, claims, markdown, miri, run};
+use harness::{book, claims, markdown, miri, run, schedules};
 
 /// What `cargo book exercise` was asked to do.
 pub struct Options {
@@ -194,18 +194,29 @@ fn starter(root: &Path, exercise: &Listing) -> Result<String> {
         })
 }
 
-/// The page's hint: a `> **Hint:** …` paragraph.
-fn hint(root: &Path, exercise: &Listing) -> Option<String> {
+/// What kind of failure a check found, as the exercise pages label their
+/// hints for it: `> **Hint (deadlock):**`.
+fn failure_kind(problem: &str) -> Option<&'static str> {
+    if problem.contains("to lock the Mutex") {
+        Some("deadlock")
+    } else if problem.contains("to receive on the channel") {
+        Some("a receiver waits forever")
+    } else if problem.contains("deadlock") {
+        Some("deadlock")
+    } else {
+        None
+    }
+}
+
+/// The page's hint labelled `label`: a `> **LABEL:** …` paragraph.
+fn hint(root: &Path, exercise: &Listing, label: &str) -> Option<String> {
     let page = page(root, exercise).ok()?;
+    let opening = format!("> **{label}:**");
     let mut lines = page
         .text
         .lines()
-        .skip_while(|line| !line.starts_with("> **Hint:**"));
-    let first = lines
-        .next()?
-        .trim_start_matches("> **Hint:**")
-        .trim()
-        .to_owned();
+        .skip_while(|line| !line.starts_with(&opening));
+    let first = lines.next()?.trim_start_matches(&opening).trim().to_owned();
     let rest = lines
         .take_while(|line| line.starts_with('>') && line.trim() != ">")
         .map(|line| line.trim_start_matches('>').trim());
@@ -271,7 +282,10 @@ fn check(root: &Path, exercise: &Listing, attempt: &Path, seed: Option<u64>) -> 
         Ok(summary) => println!("solved: {summary}"),
         Err(problem) => {
             println!("{problem}");
-            if let Some(hint) = hint(root, exercise) {
+            let hint = failure_kind(&problem)
+                .and_then(|kind| hint(root, exercise, &format!("Hint ({kind})")))
+                .or_else(|| hint(root, exercise, "Hint"));
+            if let Some(hint) = hint {
                 println!("Hint: {hint}");
             }
         }
@@ -306,6 +320,22 @@ fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<St
             shown(root, &listing.source)
         )));
     }
+    // Schedules first: a deadlock or a wait that never ends is named there,
+    // with who waits for whom, where a native run only stops at its limit.
+    let mut shuttle = String::new();
+    if seed.is_none() && listing.schedules_exempt.is_none() {
+        let group = format!("attempt-{:016x}", hasher.finish());
+        let target = harness::cargo::workspace_target(root);
+        match schedules::check_one(root, &target, &group, listing) {
+            Ok(verdict) => shuttle = format!(", under shuttle on {verdict}"),
+            Err(failure) => {
+                return Ok(Err(format!(
+                    "Under shuttle, which runs it on many orders of its threads' steps, it does \
+                     not keep the claim of the book's solution:\n{failure}"
+                )));
+            }
+        }
+    }
     let runs = if seed.is_some() { 0 } else { listing.runs };
     for attempt in 1..=runs {
         let run = run::run(&exe, root, claims::time_limit(listing))?;
@@ -315,7 +345,7 @@ fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<St
             )));
         }
     }
-    let native = format!("it compiles and keeps its claims on {runs} native runs");
+    let native = format!("it compiles and keeps its claims{shuttle}, on {runs} native runs");
     if let Err(missing) = miri::installed(root) {
         return Ok(Ok(format!(
             "{native} (Miri, which tries other schedules, is not installed: {missing})"
