@@ -34,6 +34,8 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
     let kept = KeptSearches::in_target(&root, &target);
     let reports = schedules::search_all(&root, &programs, &checked, &kept);
 
+    let overwrite = harness::overwrite_requested();
+    let mut verdicts = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     let mut summary = String::new();
     let (mut every, mut sampled) = (0, 0);
@@ -47,7 +49,13 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
                 summary.push_str(&format!("\n  {listing}: {}", report.verdict()));
                 if let Err(failure) = schedules::verify(&root, &programs, listing, report) {
                     failures.push(failure);
+                } else if !overwrite
+                    && let Err(failure) =
+                        schedules::check_recorded_verdict(listing, &report.verdict())
+                {
+                    failures.push(failure);
                 }
+                verdicts.push((*listing, report.verdict()));
             }
             Err(problem) => failures.push(Failure {
                 listing: listing.to_string(),
@@ -55,6 +63,9 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
                 detail: problem.clone(),
             }),
         }
+    }
+    if overwrite {
+        schedules::record_verdicts(&verdicts).unwrap();
     }
     for listing in &exempt {
         if let Some(reason) = &listing.schedules_exempt {

@@ -193,6 +193,9 @@ pub struct Listing {
     pub miri: Miri,
     /// Why shuttle does not run it, where it does not (the schedule layer).
     pub schedules_exempt: Option<String>,
+    /// What the schedule layer ran it on, as its crate's `schedules.toml`
+    /// records it: "all 1,432 schedules", or the sample.
+    pub schedules_verdict: Option<String>,
     /// Lines some run under Miri must print (on at least one seed).
     pub can_print: Vec<String>,
     /// Patterns for the lines of a run that vary (`total = [..]`): the
@@ -350,6 +353,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
     let entries: BTreeMap<String, Entry> =
         toml::from_str(&text).map_err(|e| format!("{}: {e}", catalog.display()))?;
 
+    let verdicts = schedule_verdicts(crate_dir)?;
     let mut listings = Vec::new();
     for (name, entry) in entries {
         if entry.kind == Kind::Fails && entry.error.is_none() {
@@ -386,6 +390,7 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
             ));
         }
         let default_runs = entry.kind.default_runs();
+        let verdict = verdicts.get(&name).cloned();
         listings.push(Listing {
             source: crate_dir.join("src/bin").join(format!("{name}.rs")),
             dir: crate_dir.to_path_buf(),
@@ -406,10 +411,24 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
                 },
             },
             schedules_exempt: entry.schedules,
+            schedules_verdict: verdict,
             can_print: entry.can_print,
             varies: entry.varies,
             sleep: entry.sleep,
         });
     }
     Ok(listings)
+}
+
+/// The file in which the schedule layer records what it ran each listing
+/// of a crate on.
+pub const SCHEDULE_VERDICTS: &str = "schedules.toml";
+
+/// The verdicts `<crate>/schedules.toml` records, by listing.
+fn schedule_verdicts(crate_dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let path = crate_dir.join(SCHEDULE_VERDICTS);
+    match fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(_) => Ok(BTreeMap::new()),
+    }
 }

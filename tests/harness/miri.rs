@@ -649,6 +649,7 @@ mod tests {
                 flags: None,
             },
             schedules_exempt: None,
+            schedules_verdict: None,
             can_print: Vec::new(),
             varies: Vec::new(),
             sleep: None,

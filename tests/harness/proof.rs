@@ -21,8 +21,8 @@ pub fn table(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> String 
     let mut text = String::from(
         "<!-- Generated from listings/*/listings.toml: \
          SNAPSHOTS=overwrite cargo test --test tidy -->\n\n\
-         | Listing | Kind | Native runs | Under Miri | Output matched |\n\
-         |---|---|---|---|---|\n",
+         | Listing | Kind | Native runs | Schedules (shuttle) | Under Miri | Output matched |\n\
+         |---|---|---|---|---|---|\n",
     );
     for listing in listings {
         let source = listing
@@ -35,9 +35,10 @@ pub fn table(root: &Path, chapters: &[Chapter], listings: &[Listing]) -> String 
         };
         let _ = writeln!(
             text,
-            "| {name} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} |",
             kind(listing),
             native(listing),
+            under_shuttle(listing),
             under_miri(listing),
             matched(listing)
         );
@@ -80,6 +81,37 @@ fn native(listing: &Listing) -> String {
         ),
         Kind::Runs | Kind::Panics => listing.runs.to_string(),
     }
+}
+
+/// What the schedule layer ran it on: every schedule only where the
+/// search ended, otherwise the sample, never more.
+fn under_shuttle(listing: &Listing) -> String {
+    if listing.kind == Kind::Fails {
+        return "not run".to_owned();
+    }
+    if let Some(reason) = &listing.schedules_exempt {
+        return format!("exempt: {reason}");
+    }
+    let Some(verdict) = &listing.schedules_verdict else {
+        return "not searched yet".to_owned();
+    };
+    let mut text = verdict.clone();
+    if listing.kind == Kind::Hangs {
+        text.push_str(", deadlock reported on each");
+    }
+    if !listing.can_print.is_empty() {
+        let _ = write!(
+            text,
+            "; witnessed: {}",
+            listing
+                .can_print
+                .iter()
+                .map(|line| format!("`{line}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    text
 }
 
 fn under_miri(listing: &Listing) -> String {

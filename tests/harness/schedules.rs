@@ -682,6 +682,52 @@ pub fn check_one(
     Ok(report.verdict())
 }
 
+/// The verdict the catalog records for `listing` is the one its search
+/// gives.
+pub fn check_recorded_verdict(listing: &Listing, verdict: &Verdict) -> Result<(), Failure> {
+    let actual = verdict.to_string();
+    if listing.schedules_verdict.as_deref() == Some(actual.as_str()) {
+        return Ok(());
+    }
+    let file = listing.dir.join(crate::catalog::SCHEDULE_VERDICTS);
+    Err(Failure {
+        listing: listing.to_string(),
+        claim: format!("was run under shuttle on what {} records", file.display()),
+        detail: format!(
+            "it records {:?}, and the search ran {actual:?} (record it: SNAPSHOTS=overwrite \
+             cargo test --test schedules)",
+            listing.schedules_verdict.as_deref().unwrap_or("nothing")
+        ),
+    })
+}
+
+/// Writes each crate's `schedules.toml`: the verdict of each of its
+/// listings that the layer ran.
+pub fn record_verdicts(verdicts: &[(&Listing, Verdict)]) -> Result<(), String> {
+    let mut by_crate: std::collections::BTreeMap<&Path, Vec<(&str, String)>> =
+        std::collections::BTreeMap::new();
+    for (listing, verdict) in verdicts {
+        by_crate
+            .entry(listing.dir.as_path())
+            .or_default()
+            .push((listing.name.as_str(), verdict.to_string()));
+    }
+    for (dir, mut entries) in by_crate {
+        entries.sort();
+        let mut text = String::from(
+            "# What the schedule layer (tests/schedules.rs) ran each listing on under\n\
+             # shuttle: every schedule, or a sample. Written by\n\
+             # SNAPSHOTS=overwrite cargo test --test schedules; the proof page shows it.\n",
+        );
+        for (name, verdict) in entries {
+            text.push_str(&format!("{name} = {verdict:?}\n"));
+        }
+        let path = dir.join(crate::catalog::SCHEDULE_VERDICTS);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// A listing exempt from the layer must say why.
 pub fn exemption_problems(listings: &[Listing]) -> Vec<String> {
     listings

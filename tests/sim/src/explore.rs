@@ -89,7 +89,7 @@ pub fn explore(source: &'static str, main: fn()) {
     }
     let budget = Budget {
         dfs: env("SIM_DFS", 20_000),
-        seconds: env("SIM_SECONDS", 4.0),
+        seconds: env("SIM_SECONDS", 60.0),
         samples: env("SIM_SAMPLES", 1000),
         pct_depth: env("SIM_PCT_DEPTH", 3),
     };
