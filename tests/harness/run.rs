@@ -4,6 +4,7 @@
 //! playground's processes.
 
 use std::io::{self, Read};
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -11,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 pub use rustix::process::Signal;
+#[cfg(unix)]
 use rustix::process::{Pid, kill_process, kill_process_group};
 
 #[derive(Debug)]
@@ -51,8 +54,9 @@ pub fn run(exe: &Path, dir: &Path, limit: Duration) -> io::Result<Run> {
 pub fn run_command(mut command: Command, limit: Duration) -> io::Result<Run> {
     let (reader, writer) = io::pipe()?;
     // Its own process group, so that stopping it stops what it started too.
+    #[cfg(unix)]
+    command.process_group(0);
     let mut child = command
-        .process_group(0)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
@@ -121,23 +125,25 @@ pub fn wait_until(
 /// Kills `child` and, where it leads a process group (it was started with
 /// `process_group(0)`), every process in that group. Call it before `child`
 /// is waited for, while its process ID is still its own.
-pub fn kill_group(child: &Child) {
+#[cfg(unix)]
+pub fn kill_group(child: &mut Child) {
     let pid = Pid::from_child(child);
     let _ = kill_process(pid, Signal::KILL);
     let _ = kill_process_group(pid, Signal::KILL);
 }
 
+/// Kills `child`. Windows has no process groups to kill with it: what must
+/// die with a process is put in a Job Object (the playground's wrapper does).
+#[cfg(windows)]
+pub fn kill_group(child: &mut Child) {
+    let _ = child.kill();
+}
+
 /// Sends `signal` to the process `pid`, with no `kill` command in between.
+#[cfg(unix)]
 pub fn send_signal(pid: u32, signal: Signal) {
     if let Some(pid) = Pid::from_raw(pid as i32) {
         let _ = kill_process(pid, signal);
-    }
-}
-
-/// Sends `signal` to every process of the process group `group`.
-pub fn send_signal_to_group(group: u32, signal: Signal) {
-    if let Some(group) = Pid::from_raw(group as i32) {
-        let _ = kill_process_group(group, signal);
     }
 }
 

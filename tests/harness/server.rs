@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::run::{self, Signal};
+use crate::run;
 use crate::{cargo, repo_root};
 
 pub struct BookServer {
@@ -170,7 +170,7 @@ impl BookServer {
     /// Stops it with `kill -SIGNAL` (`INT`, `TERM`, `KILL`) and waits for it
     /// to exit, for at most 10 s.
     pub fn stop_with(mut self, signal: &str) {
-        send(&self.child, signal);
+        send(&mut self.child, signal);
         let started = Instant::now();
         while self.child.try_wait().unwrap().is_none() {
             assert!(
@@ -198,14 +198,16 @@ fn keep_lines(stream: impl Read + Send + 'static, log: &Arc<Mutex<String>>) {
 impl Drop for BookServer {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
-            send(&self.child, "INT");
+            send(&mut self.child, "INT");
             let _ = self.child.wait();
         }
     }
 }
 
 /// Sends the signal named `INT`, `TERM` or `KILL`.
-fn send(child: &Child, signal: &str) {
+#[cfg(unix)]
+fn send(child: &mut Child, signal: &str) {
+    use run::Signal;
     let signal = match signal {
         "INT" => Signal::INT,
         "TERM" => Signal::TERM,
@@ -213,6 +215,12 @@ fn send(child: &Child, signal: &str) {
         other => panic!("no signal SIG{other} here"),
     };
     run::send_signal(child.id(), signal);
+}
+
+/// Windows has no signals to send to another program: it is ended at once.
+#[cfg(windows)]
+fn send(child: &mut Child, _signal: &str) {
+    let _ = child.kill();
 }
 
 /// The body book.js sends to `evaluate.json`.

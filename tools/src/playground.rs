@@ -7,10 +7,12 @@
 //! pinned `rustc` ([`toolchain`]) and the listings' libraries ([`deps`]),
 //! then runs, and [`outcome`] says how it ended; [`miri`] does the same for
 //! "Run under Miri". It runs whatever code a page sends, so every compile and
-//! every run is contained ([`sandbox`], [`contain`], [`mounts`]) and held to
+//! every run is contained ([`sandbox`], [`contain`], one backend per system) and held to
 //! the limits in [`limits`].
 
 mod cache;
+#[cfg(target_os = "linux")]
+mod cgroups;
 mod compile;
 mod contain;
 mod control;
@@ -18,10 +20,8 @@ mod deps;
 mod evaluate;
 pub mod limits;
 mod miri;
-mod mounts;
 mod outcome;
 mod sandbox;
-mod shared_memory;
 mod sweep;
 mod toolchain;
 mod wire;

@@ -6,6 +6,7 @@
 //! service off, because the machine may have no network at all.
 
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -133,12 +134,11 @@ impl Browser {
 
         // A process group of its own, so that Drop can stop chromedriver and
         // the browser it started together, even after a failed check.
-        let mut driver = Command::new(&tools.chromedriver)
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("starting chromedriver");
+        let mut driver = Command::new(&tools.chromedriver);
+        driver.arg("--port=0").stdout(Stdio::piped());
+        #[cfg(unix)]
+        driver.process_group(0);
+        let mut driver = driver.spawn().expect("starting chromedriver");
         let port = harness::run::await_line(&mut driver, "chromedriver's port", |line| {
             let (_, rest) = line.split_once("started successfully on port ")?;
             Some(rest.trim_end_matches('.').to_owned())
@@ -432,7 +432,7 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        harness::run::send_signal_to_group(self.driver.id(), harness::run::Signal::KILL);
+        harness::run::kill_group(&mut self.driver);
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

@@ -9,13 +9,13 @@ use super::cache::{Entry, Key};
 use super::contain::{Ended, Stopped};
 use super::outcome::{STOPPED, cut_note, limit_message};
 use super::sandbox::{Contained, Job};
-use super::{LIMITS, Playground, Request, Response, mounts};
+use super::{LIMITS, Playground, Request, Response, contain};
 
 impl Playground {
     /// Every argument of the compilation; paths as the compiler sees them.
     pub(super) fn rustc_args(&self, edition: &str, optimize: bool) -> Vec<String> {
         let deps = if self.sandbox.containment.namespaces {
-            Path::new(mounts::WORK).join("deps")
+            Path::new(contain::WORK).join("deps")
         } else {
             self.deps.dir.clone()
         };

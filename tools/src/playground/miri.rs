@@ -3,9 +3,8 @@
 //! values each load may return), contained like every other job.
 
 use std::fs;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use harness::miri::{MiriRun, Verdict};
@@ -144,11 +143,7 @@ impl Playground {
                 error: Some(stopped),
             });
         }
-        let status = match ran.report.ended {
-            Some(Ended::Exit(code)) => ExitStatus::from_raw((code & 0xff) << 8),
-            Some(Ended::Signal(signal)) => ExitStatus::from_raw(signal),
-            None => ExitStatus::from_raw(0xff << 8),
-        };
+        let status = Ended::exit_status(ran.report.ended);
         if let Some(limit) = limit_message(&ran.report, &ran.output, &LIMITS.miri, "running Miri") {
             return Ok(Response {
                 result: format!("{}\n\n{}", heading(&limit), ran.output),

@@ -94,8 +94,11 @@ pub(super) fn limit_message(
     };
     let words = |said: &[&str]| program && said.iter().any(|s| output.contains(s));
     let allocation_failed = output.contains("memory allocation of");
+    // Rust aborts when an allocation fails: SIGABRT on Unix; on Windows,
+    // where a Job Object refused the memory, an exit with a status.
+    let aborted = signal == Some(SIGABRT) || cfg!(windows);
     if report.memory_cap_hit
-        || (signal == Some(SIGABRT) && allocation_failed)
+        || (aborted && allocation_failed)
         || words(&["kind: OutOfMemory", "Cannot allocate memory"])
     {
         return Some(format!(
@@ -110,7 +113,9 @@ pub(super) fn limit_message(
         ));
     }
     // Where a cgroup counted, it knows; else a refused spawn says so.
-    let refused = !report.process_cap_counted && words(&["Resource temporarily unavailable"]);
+    // EAGAIN on Unix; ERROR_NOT_ENOUGH_QUOTA where a Job Object refused it.
+    let refused = !report.process_cap_counted
+        && words(&["Resource temporarily unavailable", "Not enough quota"]);
     if report.process_cap_hit || refused {
         return Some(format!(
             "stopped: too many processes (at most {} processes and threads)",

@@ -3,19 +3,18 @@
 //! ([`super::contain`]) with its output capped, stopping it when the job is
 //! cancelled.
 
-use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
+#[cfg(target_os = "linux")]
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use harness::run::{Collector, wait_until};
-use rustix::event::{PollFd, PollFlags, Timespec, poll};
-use rustix::process::{Pid, PidfdFlags, pidfd_open};
 use serde::Serialize;
 
+#[cfg(target_os = "linux")]
+use super::cgroups::{Cgroups, event_count};
 use super::contain::{CopyIn, Nproc, Report, Spec};
 use super::limits::{LIMITS, ProcessLimits};
 
@@ -94,7 +93,9 @@ pub struct Sandbox {
     /// `book-tools`, which is also the wrapper.
     wrapper: PathBuf,
     pub containment: Containment,
+    #[cfg(target_os = "linux")]
     cgroups: Cgroups,
+    #[cfg(target_os = "linux")]
     next_job: AtomicU64,
 }
 
@@ -128,6 +129,7 @@ impl Sandbox {
     /// trial job. `BOOK_PLAYGROUND_NAMESPACES=0` turns namespaces off, and
     /// `BOOK_PLAYGROUND_CGROUPS=0` cgroups, to see what the playground does
     /// without them (as where they are not allowed).
+    #[cfg(target_os = "linux")]
     pub fn detect(wrapper: &Path, scratch: &Path) -> io::Result<Sandbox> {
         let root = rustix::process::geteuid().is_root();
         let (cgroups, cgroup_missing) =
@@ -210,10 +212,44 @@ impl Sandbox {
         Ok(sandbox)
     }
 
+    /// What the wrapper does on a system without Linux's namespaces and
+    /// cgroups (its module says how: [`super::contain`]).
+    #[cfg(not(target_os = "linux"))]
+    pub fn detect(wrapper: &Path, _scratch: &Path) -> io::Result<Sandbox> {
+        let system = std::env::consts::OS;
+        let (memory_cap, process_cap, process_cap_missing) = if cfg!(windows) {
+            (
+                "a Job Object, for all the job's processes together",
+                Some("a Job Object's active process limit".to_owned()),
+                None,
+            )
+        } else {
+            (
+                "RLIMIT_DATA and RLIMIT_AS, per process, where the kernel honours them",
+                None,
+                Some(format!(
+                    "{system} counts RLIMIT_NPROC over all of this user's processes"
+                )),
+            )
+        };
+        Ok(Sandbox {
+            wrapper: wrapper.to_path_buf(),
+            containment: Containment {
+                namespaces: false,
+                namespaces_missing: Some(format!("{system} has no namespaces")),
+                fresh_proc: false,
+                process_cap,
+                process_cap_missing,
+                memory_cap: memory_cap.to_owned(),
+                memory_cgroup_missing: Some(format!("{system} has no cgroups")),
+            },
+        })
+    }
+
     /// Where, inside, the job's directory is (where relative paths start).
     pub fn work_dir<'a>(&self, dir: &'a Path) -> &'a Path {
         if self.containment.namespaces {
-            Path::new(super::mounts::WORK)
+            Path::new(super::contain::WORK)
         } else {
             dir
         }
@@ -221,6 +257,15 @@ impl Sandbox {
 
     /// Runs `job` through the wrapper; returns once it and everything it
     /// started are gone.
+    #[cfg(not(target_os = "linux"))]
+    pub fn run(&self, job: &Job) -> io::Result<Contained> {
+        let spec = spec(job, Vec::new(), Nproc::Unset, false, false);
+        self.run_spec(&spec, job.cancelled)
+    }
+
+    /// Runs `job` through the wrapper, in cgroups of its own where this
+    /// server has them; returns once it and everything it started are gone.
+    #[cfg(target_os = "linux")]
     pub fn run(&self, job: &Job) -> io::Result<Contained> {
         let cgroups = self
             .cgroups
@@ -231,26 +276,13 @@ impl Sandbox {
             (false, true) => Nproc::InNamespace(job.limits.processes + 2),
             (false, false) => Nproc::AboveCurrent(job.limits.processes + 1),
         };
-        let spec = Spec {
-            program: job.program.clone(),
-            args: job.args.clone(),
-            env: job.env.clone(),
-            dir: job.dir.to_path_buf(),
-            private_dir: job.private_dir,
-            show: job.show.clone(),
-            read_only: job.read_only.clone(),
-            copy_in: job.copy_in.as_ref().map(|copy| CopyIn {
-                source: copy.source.clone(),
-                sha256: copy.sha256.clone(),
-                name: copy.name.clone(),
-            }),
-            limits: job.limits,
-            wall_ms: job.wall.as_millis() as u64,
-            namespaces: self.containment.namespaces,
-            cgroups: cgroups.dirs(),
+        let spec = spec(
+            job,
+            cgroups.dirs(),
             nproc,
-            refuse_shared_memory: cgroups.memory.is_none(),
-        };
+            self.containment.namespaces,
+            cgroups.memory.is_none(),
+        );
         let result = self.run_spec(&spec, job.cancelled);
         let mut result = result.inspect_err(|_| cgroups.remove())?;
         // What the cgroups counted, read before they go.
@@ -294,7 +326,7 @@ impl Sandbox {
 
         // The wrapper keeps the time limit; if it does not answer to its
         // standard input closing, it is killed (and the namespace with it).
-        let pidfd = pidfd_open(Pid::from_child(&wrapper), PidfdFlags::empty()).ok();
+        let mut pause = pause_on(&wrapper);
         let started = Instant::now();
         let grace = Duration::from_millis(spec.wall_ms) + Duration::from_secs(2);
         let mut control = Some(control);
@@ -305,17 +337,7 @@ impl Sandbox {
                 if control.is_some() && (cancelled() || started.elapsed() > grace) {
                     control = None;
                 }
-                match &pidfd {
-                    Some(pidfd) => {
-                        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-                        let step = Timespec {
-                            tv_sec: 0,
-                            tv_nsec: 10_000_000,
-                        };
-                        let _ = poll(&mut fds, Some(&step));
-                    }
-                    None => thread::sleep(Duration::from_millis(2)),
-                }
+                pause();
                 Ok(false)
             },
         )?;
@@ -336,224 +358,59 @@ impl Sandbox {
     }
 }
 
-/// This server's cgroups, for root (whom `RLIMIT_NPROC` does not bind) or
-/// where a hierarchy is writable: `book-playground-<pid>` at the top of each
-/// hierarchy with the pids or the memory controller, one cgroup per job
-/// inside.
-#[derive(Default)]
-struct Cgroups {
-    /// Where the pids controller is: its base, and whether it is cgroup v2.
-    pids: Option<(PathBuf, bool)>,
-    memory: Option<(PathBuf, bool)>,
-}
-
-/// One job's cgroups (one directory where both controllers share a
-/// hierarchy, as in cgroup v2).
-struct JobCgroups {
-    pids: Option<PathBuf>,
-    /// And whether it is cgroup v2.
-    memory: Option<(PathBuf, bool)>,
-}
-
-const CGROUP_PREFIX: &str = "book-playground-";
-
-impl Cgroups {
-    /// The controllers this server can use, and why one is missing.
-    fn create() -> (Cgroups, Option<String>) {
-        let mut cgroups = Cgroups::default();
-        let mut missing = Vec::new();
-        for controller in ["pids", "memory"] {
-            match Cgroups::base(controller) {
-                Ok(base) => match controller {
-                    "pids" => cgroups.pids = Some(base),
-                    _ => cgroups.memory = Some(base),
-                },
-                Err(error) => missing.push(format!("no writable {controller} cgroup: {error}")),
-            }
-        }
-        // Proves it works: a job's cgroups with their limits.
-        match cgroups.job(u64::MAX, &LIMITS.program) {
-            Ok(trial) => trial.remove(),
-            Err(error) => {
-                missing.push(format!("a job's cgroup could not be made: {error}"));
-                cgroups = Cgroups::default();
-            }
-        }
-        (cgroups, (!missing.is_empty()).then(|| missing.join("; ")))
-    }
-
-    /// This server's cgroup in the hierarchy of `controller`.
-    fn base(controller: &str) -> io::Result<(PathBuf, bool)> {
-        let (mount, v2) = hierarchy(controller).ok_or_else(|| {
-            io::Error::other(format!(
-                "no cgroup hierarchy with the {controller} controller"
-            ))
-        })?;
-        sweep_stale_cgroups(&mount);
-        let enable = format!("+{controller}");
-        if v2 {
-            // Jobs get the controller's files when their parent enables it.
-            fs::write(mount.join("cgroup.subtree_control"), &enable)?;
-        }
-        let base = mount.join(format!("{CGROUP_PREFIX}{}", std::process::id()));
-        fs::create_dir_all(&base)?;
-        if v2 {
-            fs::write(base.join("cgroup.subtree_control"), &enable)?;
-        }
-        Ok((base, v2))
-    }
-
-    fn job(&self, number: u64, limits: &ProcessLimits) -> io::Result<JobCgroups> {
-        let name = format!("job-{number}");
-        let make = |base: &Path| -> io::Result<PathBuf> {
-            let dir = base.join(&name);
-            fs::create_dir_all(&dir)?;
-            Ok(dir)
-        };
-        let mut job = JobCgroups {
-            pids: None,
-            memory: None,
-        };
-        let made = (|| {
-            if let Some((base, _)) = &self.pids {
-                let dir = make(base)?;
-                job.pids = Some(dir.clone());
-                // The wrapper and the namespace's first process count too.
-                fs::write(dir.join("pids.max"), (limits.processes + 2).to_string())?;
-            }
-            if let Some((base, v2)) = &self.memory {
-                let dir = make(base)?;
-                job.memory = Some((dir.clone(), *v2));
-                let bytes = limits.memory_bytes.to_string();
-                if *v2 {
-                    fs::write(dir.join("memory.max"), &bytes)?;
-                    // Swapped-out memory is memory too.
-                    if dir.join("memory.swap.max").exists() {
-                        fs::write(dir.join("memory.swap.max"), "0")?;
-                    }
-                } else {
-                    // memsw (memory and swap) may not be below memory alone.
-                    fs::write(dir.join("memory.limit_in_bytes"), &bytes)?;
-                    if dir.join("memory.memsw.limit_in_bytes").exists() {
-                        fs::write(dir.join("memory.memsw.limit_in_bytes"), &bytes)?;
-                    }
-                }
-            }
-            Ok(())
-        })();
-        match made {
-            Ok(()) => Ok(job),
-            Err(error) => {
-                job.remove();
-                Err(error)
-            }
-        }
+/// What the wrapper is asked to do for `job`.
+fn spec(
+    job: &Job,
+    cgroups: Vec<PathBuf>,
+    nproc: Nproc,
+    namespaces: bool,
+    refuse_shared_memory: bool,
+) -> Spec {
+    Spec {
+        program: job.program.clone(),
+        args: job.args.clone(),
+        env: job.env.clone(),
+        dir: job.dir.to_path_buf(),
+        private_dir: job.private_dir,
+        show: job.show.clone(),
+        read_only: job.read_only.clone(),
+        copy_in: job.copy_in.as_ref().map(|copy| CopyIn {
+            source: copy.source.clone(),
+            sha256: copy.sha256.clone(),
+            name: copy.name.clone(),
+        }),
+        limits: job.limits,
+        wall_ms: job.wall.as_millis() as u64,
+        namespaces,
+        cgroups,
+        nproc,
+        refuse_shared_memory,
     }
 }
 
-impl JobCgroups {
-    /// Each directory to join, once.
-    fn dirs(&self) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = self.pids.iter().cloned().collect();
-        if let Some((memory, _)) = &self.memory
-            && !dirs.contains(memory)
-        {
-            dirs.push(memory.clone());
-        }
-        dirs
-    }
-
-    /// Kills what is left in them, then removes them.
-    fn remove(&self) {
-        for dir in self.dirs() {
-            remove_cgroup(&dir);
-        }
-    }
-}
-
-impl Drop for Cgroups {
-    fn drop(&mut self) {
-        for (base, _) in self.pids.iter().chain(&self.memory) {
-            remove_cgroup_tree(base);
-        }
-    }
-}
-
-/// The count after `key` in a cgroup's file of `key count` lines.
-fn event_count(dir: &Path, file: &str, key: &str) -> u64 {
-    let text = fs::read_to_string(dir.join(file)).unwrap_or_default();
-    text.lines()
-        .find_map(|line| {
-            line.strip_prefix(key)?
-                .strip_prefix(' ')?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
-}
-
-/// The mount point of the hierarchy with `controller`, and whether it is
-/// cgroup v2.
-fn hierarchy(controller: &str) -> Option<(PathBuf, bool)> {
-    let mounts = fs::read_to_string("/proc/self/mountinfo").ok()?;
-    let mut v2 = None;
-    for line in mounts.lines() {
-        let (mount, rest) = line.split_once(" - ")?;
-        let point = PathBuf::from(mount.split(' ').nth(4)?);
-        let mut rest = rest.split(' ');
-        let (kind, options) = (rest.next()?, rest.nth(1).unwrap_or(""));
-        if kind == "cgroup" && options.split(',').any(|option| option == controller) {
-            return Some((point, false));
-        }
-        if kind == "cgroup2"
-            && fs::read_to_string(point.join("cgroup.controllers"))
-                .is_ok_and(|controllers| controllers.split_whitespace().any(|c| c == controller))
-        {
-            v2.get_or_insert(point);
-        }
-    }
-    v2.map(|point| (point, true))
-}
-
-/// Removes the cgroups of servers that are no longer running.
-fn sweep_stale_cgroups(mount: &Path) {
-    for cgroup in super::sweep::stale(mount, CGROUP_PREFIX) {
-        remove_cgroup_tree(&cgroup);
-    }
-}
-
-fn remove_cgroup_tree(dir: &Path) {
-    if let Ok(entries) = fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                remove_cgroup(&entry.path());
-            }
-        }
-    }
-    let _ = fs::remove_dir(dir);
-}
-
-/// Kills what is left in a job's cgroup, then removes it.
-fn remove_cgroup(dir: &Path) {
-    for _ in 0..200 {
-        let procs = fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
-        if procs.trim().is_empty() {
-            break;
-        }
-        for pid in procs
-            .lines()
-            .filter_map(|pid| pid.parse().ok().and_then(Pid::from_raw))
-        {
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    // A cgroup goes once its last process has been reaped.
-    for _ in 0..200 {
-        if fs::remove_dir(dir).is_ok() || !dir.exists() {
+/// A short wait while `child` runs: until it ends or 10 ms pass, where a
+/// pidfd can say so (Linux), else 2 ms.
+fn pause_on(child: &Child) -> impl FnMut() + use<> {
+    #[cfg(target_os = "linux")]
+    let pidfd = rustix::process::pidfd_open(
+        rustix::process::Pid::from_child(child),
+        rustix::process::PidfdFlags::empty(),
+    )
+    .ok();
+    #[cfg(not(target_os = "linux"))]
+    let _ = child;
+    move || {
+        #[cfg(target_os = "linux")]
+        if let Some(pidfd) = &pidfd {
+            use rustix::event::{PollFd, PollFlags, Timespec, poll};
+            let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+            let step = Timespec {
+                tv_sec: 0,
+                tv_nsec: 10_000_000,
+            };
+            let _ = poll(&mut fds, Some(&step));
             return;
         }
-        thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(2));
     }
 }

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+#[cfg(unix)]
 use tokio::signal::unix::{Signal, SignalKind, signal};
+#[cfg(windows)]
+use tokio::signal::windows::{CtrlC, CtrlClose, ctrl_c, ctrl_close};
 
 use super::App;
 use crate::playground::{LIMITS, PAGE_TIMEOUT};
@@ -12,11 +15,38 @@ use crate::site::Site;
 /// made before the server says where it serves, a signal sent as soon as a
 /// caller reads that line is not lost (nor, where the signal was ignored,
 /// as for a program started in the background by a script, dropped).
+#[cfg(unix)]
 pub(super) struct StopSignals {
     interrupt: Signal,
     terminate: Signal,
 }
 
+/// On Windows: Ctrl-C, and the console window being closed.
+#[cfg(windows)]
+pub(super) struct StopSignals {
+    interrupt: CtrlC,
+    terminate: CtrlClose,
+}
+
+#[cfg(windows)]
+impl StopSignals {
+    pub(super) fn listen() -> std::io::Result<StopSignals> {
+        Ok(StopSignals {
+            interrupt: ctrl_c()?,
+            terminate: ctrl_close()?,
+        })
+    }
+
+    /// Until one of them arrives.
+    pub(super) async fn received(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+#[cfg(unix)]
 impl StopSignals {
     pub(super) fn listen() -> std::io::Result<StopSignals> {
         Ok(StopSignals {

@@ -35,10 +35,7 @@ use rustix::thread::{
     clear_ambient_capability_set, set_capabilities, set_capabilities_secure_bits,
 };
 
-use super::contain::Spec;
-
-/// Where the job's directory is, inside.
-pub const WORK: &str = "/tmp";
+use super::super::{Spec, WORK};
 
 /// Where the new root is assembled: an empty tmpfs mounted over the host's
 /// `/tmp`, once everything to show has been taken (a repository or a
@@ -169,7 +166,7 @@ pub fn enter(spec: &Spec) -> io::Result<PathBuf> {
     let sized = |mode: &str| {
         CString::new(format!("size={},mode={mode}", spec.limits.disk_bytes)).expect("no NUL")
     };
-    mount_tmpfs(&dev.join("shm"), MountFlags::empty(), &sized("1777"))?;
+    mount_tmpfs(dev.join("shm"), MountFlags::empty(), &sized("1777"))?;
 
     fs::create_dir(stage.join("proc"))?;
     let work = inside(stage, Path::new(WORK));
@@ -196,7 +193,7 @@ pub fn pivot() -> io::Result<bool> {
     let stage = Path::new(STAGE);
     let fresh_proc = mount(
         c"proc",
-        &stage.join("proc"),
+        stage.join("proc"),
         c"proc",
         MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
         None,
