@@ -125,45 +125,182 @@ pub fn thousands(count: u64) -> String {
     text
 }
 
-/// The listing's text as the schedule layer compiles it: each `std::` path
-/// outside comments, strings and characters becomes `sim::` (as long, so
-/// that panic messages name the lines and columns the chapter shows).
+/// The listing's text as the schedule layer compiles it, each line where
+/// it was:
+///
+/// - each `std::` path outside comments, strings and characters becomes
+///   `sim::` (as long, so that panic messages name the columns the chapter
+///   shows);
+/// - each `static NAME: T = EXPR;` becomes `static NAME: sim::Fresh<T> =
+///   sim::Fresh::new(|| EXPR);`, a value made again for each schedule
+///   (shuttle runs them all in one process, where a `static` would keep
+///   what the schedule before left in it); `thread_local!` is left alone.
 pub fn map_source(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
+    let tokens = tokens(text);
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    let word = |index: usize| -> Option<&str> {
+        let (start, end, kind) = *tokens.get(index)?;
+        (kind == Token::Word).then(|| &text[start..end])
+    };
+    let punct = |index: usize, c: &str| -> bool {
+        tokens
+            .get(index)
+            .is_some_and(|&(start, end, kind)| kind == Token::Punct && &text[start..end] == c)
+    };
+    let mut index = 0;
+    while index < tokens.len() {
+        let (start, end, _) = tokens[index];
+        match word(index) {
+            Some("std") if punct(index + 1, ":") && punct(index + 2, ":") => {
+                edits.push((start, end, "sim"));
+            }
+            Some("thread_local") if punct(index + 1, "!") => {
+                index = matching_close(text, &tokens, index + 2);
+            }
+            Some("static")
+                if !text[..start].ends_with('\'')
+                    && word(index + 1).is_some_and(|name| name != "mut")
+                    && punct(index + 2, ":") =>
+            {
+                let ty = index + 3;
+                let equals = find_at_depth(text, &tokens, ty, "=");
+                let semicolon = equals.map(|at| find_at_depth(text, &tokens, at + 1, ";"));
+                if let (Some(equals), Some(Some(semicolon))) = (equals, semicolon) {
+                    edits.push((tokens[ty].0, tokens[ty].0, "sim::Fresh<"));
+                    edits.push((tokens[equals - 1].1, tokens[equals - 1].1, ">"));
+                    edits.push((
+                        tokens[equals + 1].0,
+                        tokens[equals + 1].0,
+                        "sim::Fresh::new(|| ",
+                    ));
+                    edits.push((tokens[semicolon].0, tokens[semicolon].0, ")"));
+                    index = semicolon;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    edits.sort_by_key(|&(start, end, _)| (start, end));
+    let mut out = String::with_capacity(text.len() + 64);
     let mut copied = 0;
-    let ident = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
-    while at < bytes.len() {
-        let rest = &text[at..];
-        let skip = if rest.starts_with("//") {
-            rest.find('\n').unwrap_or(rest.len())
-        } else if rest.starts_with("/*") {
-            rest.find("*/").map_or(rest.len(), |end| end + 2)
-        } else if rest.starts_with('"') {
-            string_length(rest)
-        } else if let Some(length) = raw_string_length(rest) {
-            length
-        } else if rest.starts_with('\'') {
-            char_length(rest)
-        } else if rest.starts_with("std::") && (at == 0 || !ident(bytes[at - 1])) {
-            out.push_str(&text[copied..at]);
-            out.push_str("sim::");
-            at += 5;
-            copied = at;
-            continue;
-        } else if ident(bytes[at]) {
-            // A whole word: `my_std::` is not `std::`.
-            rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-                .unwrap_or(rest.len())
-                .max(1)
-        } else {
-            rest.chars().next().map_or(1, char::len_utf8)
-        };
-        at += skip;
+    for (start, end, replacement) in edits {
+        out.push_str(&text[copied..start]);
+        out.push_str(replacement);
+        copied = end;
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// What a piece of the source is, to [`map_source`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    /// An identifier or keyword.
+    Word,
+    /// One character of punctuation.
+    Punct,
+    /// A comment, a string or a character literal: never rewritten.
+    Other,
+}
+
+/// The source as words, punctuation and the rest, without white space:
+/// `(start, end, kind)`.
+fn tokens(text: &str) -> Vec<(usize, usize, Token)> {
+    let bytes = text.as_bytes();
+    let ident = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let mut tokens = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &text[at..];
+        let (length, kind) = if rest.starts_with("//") {
+            (rest.find('\n').unwrap_or(rest.len()), Token::Other)
+        } else if rest.starts_with("/*") {
+            (
+                rest.find("*/").map_or(rest.len(), |end| end + 2),
+                Token::Other,
+            )
+        } else if rest.starts_with('"') {
+            (string_length(rest), Token::Other)
+        } else if let Some(length) = raw_string_length(rest) {
+            (length, Token::Other)
+        } else if rest.starts_with('\'') {
+            let length = char_length(rest);
+            let kind = if length == 1 {
+                Token::Punct
+            } else {
+                Token::Other
+            };
+            (length, kind)
+        } else if ident(bytes[at]) {
+            let length = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            (length, Token::Word)
+        } else {
+            let length = rest.chars().next().map_or(1, char::len_utf8);
+            let kind = if rest.starts_with(char::is_whitespace) {
+                Token::Other
+            } else {
+                Token::Punct
+            };
+            (length, kind)
+        };
+        if !rest.starts_with(char::is_whitespace) {
+            tokens.push((at, at + length, kind));
+        }
+        at += length;
+    }
+    tokens
+}
+
+/// The index of the token that closes the bracket opened at `open`.
+fn matching_close(text: &str, tokens: &[(usize, usize, Token)], open: usize) -> usize {
+    let mut depth = 0;
+    for (index, &(start, end, kind)) in tokens.iter().enumerate().skip(open) {
+        if kind != Token::Punct {
+            continue;
+        }
+        match &text[start..end] {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => {
+                depth -= 1;
+                if depth <= 0 {
+                    return index;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// The first token `wanted` from `from` on, outside brackets.
+fn find_at_depth(
+    text: &str,
+    tokens: &[(usize, usize, Token)],
+    from: usize,
+    wanted: &str,
+) -> Option<usize> {
+    let mut depth = 0i32;
+    for (index, &(start, end, kind)) in tokens.iter().enumerate().skip(from) {
+        if kind != Token::Punct {
+            continue;
+        }
+        let token = &text[start..end];
+        if depth == 0 && token == wanted {
+            return Some(index);
+        }
+        match token {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    None
 }
 
 /// The length of the string literal at the start of `text` (`"…"`).
@@ -689,10 +826,14 @@ pub fn check_recorded_verdict(listing: &Listing, verdict: &Verdict) -> Result<()
     if listing.schedules_verdict.as_deref() == Some(actual.as_str()) {
         return Ok(());
     }
-    let file = listing.dir.join(crate::catalog::SCHEDULE_VERDICTS);
+    let file = format!(
+        "listings/{}/{}",
+        listing.chapter,
+        crate::catalog::SCHEDULE_VERDICTS
+    );
     Err(Failure {
         listing: listing.to_string(),
-        claim: format!("was run under shuttle on what {} records", file.display()),
+        claim: format!("was run under shuttle on what {file} records"),
         detail: format!(
             "it records {:?}, and the search ran {actual:?} (record it: SNAPSHOTS=overwrite \
              cargo test --test schedules)",
@@ -786,6 +927,32 @@ mod tests {
         assert!(
             mapped.contains("my_std::f(); mystd::g(); sim::h();"),
             "{mapped}"
+        );
+    }
+
+    #[test]
+    fn a_static_is_made_again_for_each_schedule_on_the_same_lines() {
+        let text = concat!(
+            "static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());\n",
+            "pub static PRICES: LazyLock<u32> = LazyLock::new(|| {\n",
+            "    1\n",
+            "});\n",
+            "fn f(s: &'static str) {}\n",
+            "thread_local! {\n    static HANDLED: Cell<u32> = const { Cell::new(0) };\n}\n",
+        );
+        let mapped = map_source(text);
+        assert_eq!(
+            mapped,
+            concat!(
+                "static LOG: sim::Fresh<Mutex<Vec<String>>> = \
+                 sim::Fresh::new(|| Mutex::new(Vec::new()));\n",
+                "pub static PRICES: sim::Fresh<LazyLock<u32>> = \
+                 sim::Fresh::new(|| LazyLock::new(|| {\n",
+                "    1\n",
+                "}));\n",
+                "fn f(s: &'static str) {}\n",
+                "thread_local! {\n    static HANDLED: Cell<u32> = const { Cell::new(0) };\n}\n",
+            )
         );
     }
 

@@ -180,8 +180,17 @@ fn ending_of_last_run() -> Ending {
     LAST_ENDING.with(|last| last.borrow_mut().take().unwrap_or(Ending::Exited))
 }
 
+/// How many executions have started in this process.
+static SCHEDULE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of the execution that runs now.
+pub(crate) fn schedule_number() -> u64 {
+    SCHEDULE.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// One execution: the listing's `main`, its output kept apart.
 fn body(main: fn()) -> Ending {
+    SCHEDULE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     out::reset();
     crate::waits::reset();
     let ending = match panic::catch_unwind(main) {

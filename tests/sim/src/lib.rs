@@ -27,3 +27,41 @@ pub mod hint {
 
     pub use shuttle::hint::spin_loop;
 }
+
+/// A listing's `static`, made again for each schedule: shuttle runs every
+/// schedule in one process, where a `static` would keep what the schedule
+/// before left in it. The schedule layer writes `static NAME: T = EXPR;`
+/// as `static NAME: sim::Fresh<T> = sim::Fresh::new(|| EXPR);`.
+pub struct Fresh<T: 'static> {
+    init: fn() -> T,
+    /// The value of the current schedule (by its number), kept to the end
+    /// of the process like a `static`'s.
+    value: std::sync::Mutex<Option<(u64, &'static T)>>,
+}
+
+impl<T: 'static> Fresh<T> {
+    pub const fn new(init: fn() -> T) -> Fresh<T> {
+        Fresh {
+            init,
+            value: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<T: 'static> std::ops::Deref for Fresh<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        let schedule = explore::schedule_number();
+        let mut value = self.value.lock().unwrap();
+        match *value {
+            Some((made_in, value)) if made_in == schedule => value,
+            _ => {
+                // A `static`'s initializer is a constant: it cannot block.
+                let made: &'static T = Box::leak(Box::new((self.init)()));
+                *value = Some((schedule, made));
+                made
+            }
+        }
+    }
+}

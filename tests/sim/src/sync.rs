@@ -1,6 +1,6 @@
 //! `std::sync` with shuttle's locks, condition variables, barriers, `Once`,
-//! channels and atomics. `Arc`, `Weak`, `OnceLock`, `LazyLock` and the
-//! error types stay std's. `Mutex`, `Condvar` and the channels are
+//! channels and atomics, and `OnceLock` and `LazyLock` that wait on
+//! shuttle's locks. `Arc`, `Weak` and the error types stay std's. `Mutex`, `Condvar` and the channels are
 //! shuttle's behind a thin layer that notes who waits for what
 //! ([`crate::waits`]), for the report of a deadlock.
 
@@ -18,6 +18,96 @@ pub use shuttle::sync::{
 };
 
 use crate::waits;
+
+/// std's `OnceLock`: its value is set once, and a thread that comes while
+/// another one initializes it waits on a shuttle lock (std's would block
+/// the one thread of the system that all of shuttle's threads run on).
+#[derive(Debug)]
+pub struct OnceLock<T> {
+    value: std::sync::OnceLock<T>,
+    setting: shuttle::sync::Mutex<()>,
+}
+
+impl<T> Default for OnceLock<T> {
+    fn default() -> OnceLock<T> {
+        OnceLock::new()
+    }
+}
+
+impl<T> OnceLock<T> {
+    pub const fn new() -> OnceLock<T> {
+        OnceLock {
+            value: std::sync::OnceLock::new(),
+            setting: shuttle::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn get(&self) -> Option<&T> {
+        // Reading it is a point where threads meet.
+        shuttle::thread::yield_now();
+        self.value.get()
+    }
+
+    pub fn get_mut(&mut self) -> Option<&mut T> {
+        self.value.get_mut()
+    }
+
+    pub fn set(&self, value: T) -> Result<(), T> {
+        let _setting = self.setting.lock().unwrap_or_else(PoisonError::into_inner);
+        self.value.set(value)
+    }
+
+    pub fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
+        if let Some(value) = self.get() {
+            return value;
+        }
+        let _setting = self.setting.lock().unwrap_or_else(PoisonError::into_inner);
+        self.value.get_or_init(init)
+    }
+
+    pub fn into_inner(self) -> Option<T> {
+        self.value.into_inner()
+    }
+
+    pub fn take(&mut self) -> Option<T> {
+        self.value.take()
+    }
+}
+
+/// std's `LazyLock`, on [`OnceLock`]: the first thread to use it runs the
+/// initializer, the others wait for it on a shuttle lock.
+pub struct LazyLock<T, F = fn() -> T> {
+    cell: OnceLock<T>,
+    init: F,
+}
+
+impl<T, F: Fn() -> T> LazyLock<T, F> {
+    pub const fn new(init: F) -> LazyLock<T, F> {
+        LazyLock {
+            cell: OnceLock::new(),
+            init,
+        }
+    }
+
+    pub fn force(this: &LazyLock<T, F>) -> &T {
+        this.cell.get_or_init(&this.init)
+    }
+}
+
+impl<T, F: Fn() -> T> Deref for LazyLock<T, F> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        LazyLock::force(self)
+    }
+}
+
+impl<T: fmt::Debug, F> fmt::Debug for LazyLock<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyLock")
+            .field("value", &self.cell.value.get())
+            .finish()
+    }
+}
 
 /// std's `Mutex`, on shuttle's.
 pub struct Mutex<T: ?Sized> {
