@@ -63,9 +63,22 @@ pub struct Playground {
     stopping: AtomicBool,
 }
 
-/// The wrapper's program environment: enough to find `cc` and the tools a
-/// program may start.
-const PROGRAM_PATH: &str = "/usr/bin:/bin";
+/// The environment of what a job runs. On Unix, enough to find `cc` and the
+/// tools a program may start; on Windows a program, and the linker rustc
+/// starts, need the system's variables (`SystemRoot`, the Visual Studio
+/// ones), so there it is the server's.
+fn program_env() -> Vec<(String, String)> {
+    if cfg!(windows) {
+        std::env::vars().collect()
+    } else {
+        vec![("PATH".to_owned(), "/usr/bin:/bin".to_owned())]
+    }
+}
+
+/// The compiled program's file name (Windows runs only `.exe` files).
+fn program_file() -> String {
+    format!("playground{}", std::env::consts::EXE_SUFFIX)
+}
 
 impl Playground {
     /// Finds the pinned `rustc`, builds the listings' dependencies and finds

@@ -40,10 +40,10 @@ impl Playground {
             "-C",
             "strip=debuginfo",
             "-o",
-            "playground",
         ]
         .map(str::to_owned)
         .into();
+        args.push(super::program_file());
         if !self.crates.is_empty() {
             args.extend(["-L".to_owned(), format!("dependency={}", deps.display())]);
         }
@@ -161,7 +161,7 @@ impl Playground {
         }
         let entry = self
             .cache
-            .insert(key, &job.join("playground"))
+            .insert(key, &job.join(super::program_file()))
             .context("caching the program")?;
         Ok(Ok(entry))
     }

@@ -8,7 +8,8 @@ use super::contain::CopyIn;
 use super::outcome::{STOPPED, run_response};
 use super::sandbox::Job;
 use super::{
-    Control, Evaluation, LIMITS, PAGE_TIMEOUT, PROGRAM_PATH, Playground, Request, Response,
+    Control, Evaluation, LIMITS, PAGE_TIMEOUT, Playground, Request, Response, program_env,
+    program_file,
 };
 
 impl Playground {
@@ -21,7 +22,7 @@ impl Playground {
             Some("1" | "2" | "3" | "s" | "z")
         );
         let args = self.rustc_args(&request.edition, optimize);
-        let env = vec![("PATH".to_owned(), PROGRAM_PATH.to_owned())];
+        let env = program_env();
         let key = self.key(request, &args, &env);
         let answer = |response, cached| Evaluation {
             response,
@@ -59,7 +60,7 @@ impl Playground {
             let wall = left.min(LIMITS.run);
             let work = self.sandbox.work_dir(job.path());
             let ran = self.sandbox.run(&Job {
-                program: work.join("playground"),
+                program: work.join(program_file()),
                 args: Vec::new(),
                 env: env.clone(),
                 dir: job.path(),
@@ -69,7 +70,7 @@ impl Playground {
                 copy_in: Some(CopyIn {
                     source: entry.path.clone(),
                     sha256: entry.sha256.clone(),
-                    name: "playground".to_owned(),
+                    name: program_file(),
                 }),
                 limits: LIMITS.program,
                 wall,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::contain::{Ended, Stopped};
 use super::outcome::{STOPPED, limit_message};
 use super::sandbox::Job;
-use super::{Control, LIMITS, PROGRAM_PATH, Playground, Response};
+use super::{Control, LIMITS, Playground, Response, program_env};
 
 /// The body of `miri.json`, as theme/miri.js sends it.
 #[derive(Debug, Deserialize)]
@@ -114,7 +114,7 @@ impl Playground {
         let ran = self.sandbox.run(&Job {
             program: tools.driver.clone(),
             args,
-            env: vec![("PATH".to_owned(), PROGRAM_PATH.to_owned())],
+            env: program_env(),
             dir: job.path(),
             private_dir: false,
             show: Vec::new(),

@@ -3,10 +3,24 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Whether the process `pid` (a directory name's suffix) is running.
+/// Whether the process `pid` (a directory name's suffix) is running: it
+/// exists, whether or not this user may signal it.
+#[cfg(unix)]
 fn process_is_alive(pid: &str) -> bool {
-    pid.parse::<u32>()
-        .is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists())
+    use rustix::io::Errno;
+    use rustix::process::{Pid, test_kill_process};
+    let Some(pid) = pid.parse().ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    matches!(test_kill_process(pid), Ok(()) | Err(Errno::PERM))
+}
+
+/// Windows gives no way to ask without a Win32 call: a server's leftovers
+/// are kept (in the target directory) rather than risk removing the files
+/// of one that still runs.
+#[cfg(windows)]
+fn process_is_alive(_pid: &str) -> bool {
+    true
 }
 
 /// The entries `dir/<prefix><pid>` whose server `pid` is no longer running.
