@@ -465,6 +465,62 @@ fn fork_loop_and_limits_table(server: &BookServer, limits: &serde_json::Value) {
     }
 }
 
+/// A program that starts a copy of itself which writes to `beat` every
+/// 20 ms, and ends as soon as the copy has written once.
+fn parent_of_a_heartbeat(beat: &Path) -> String {
+    format!(
+        r#"use std::time::Duration;
+fn main() {{
+    let beat = std::path::Path::new({beat:?});
+    if std::env::args().nth(1).as_deref() == Some("child") {{
+        for i in 0..1000 {{
+            let _ = std::fs::write(beat, i.to_string());
+            std::thread::sleep(Duration::from_millis(20));
+        }}
+        return;
+    }}
+    let exe = std::env::current_exe().unwrap();
+    std::process::Command::new(exe).arg("child").spawn().unwrap();
+    for _ in 0..300 {{
+        if beat.exists() {{
+            println!("the child beats");
+            return;
+        }}
+        std::thread::sleep(Duration::from_millis(10));
+    }}
+    println!("the child never started");
+}}"#,
+        beat = beat.display().to_string()
+    )
+}
+
+/// What every system's backend promises: a job's children end with it.
+/// Outside namespaces (macOS, Windows, and Linux told not to use them) a
+/// program can write where the test reads.
+#[test]
+fn a_jobs_children_die_with_it() {
+    // On Linux, with neither namespaces nor cgroups: the wrapper alone.
+    let server = BookServer::start_with(
+        &repo_root(),
+        &[
+            ("BOOK_PLAYGROUND_NAMESPACES", Some("0")),
+            ("BOOK_PLAYGROUND_CGROUPS", Some("0")),
+        ],
+    );
+    let beat = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("heartbeat-{}", marker()));
+    let _ = std::fs::remove_file(&beat);
+    let reply = server.run_code(&parent_of_a_heartbeat(&beat), "2021");
+    assert_eq!(reply.result(), "the child beats\n", "{reply:?}");
+    let read = || std::fs::read_to_string(&beat).unwrap_or_default();
+    // The answer comes once the job's processes are gone: no beat after it.
+    let last = read();
+    thread::sleep(Duration::from_millis(300));
+    let after = read();
+    let _ = std::fs::remove_file(&beat);
+    assert_eq!(last, after, "a child went on running after its job ended");
+    server.stop();
+}
+
 #[cfg(windows)]
 #[test]
 fn the_linux_tests_are_skipped_on_windows() {
