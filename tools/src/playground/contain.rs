@@ -212,6 +212,30 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// Starts `spec`'s program in `work` (outside Linux's namespaces): its
+/// arguments, its whole environment, no input, its output to the server.
+/// `setup` adds what the system needs (a process group, no console).
+fn start_program(
+    spec: &Spec,
+    work: &Path,
+    setup: impl FnOnce(&mut std::process::Command),
+) -> io::Result<std::process::Child> {
+    let program = work.join(&spec.program);
+    let mut command = std::process::Command::new(&program);
+    command
+        .args(&spec.args)
+        .env_clear()
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(work)
+        .stdin(Stdio::null())
+        .stdout(output()?)
+        .stderr(output()?);
+    setup(&mut command);
+    command
+        .spawn()
+        .map_err(|e| context(e, &format!("starting {}", program.display())))
+}
+
 /// Copies in the program `copy` names, into `work`; false if it was not
 /// the expected one (then nothing may run).
 #[cfg(not(target_os = "linux"))]

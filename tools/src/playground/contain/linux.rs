@@ -44,7 +44,7 @@ use rustix::process::{
 use serde::{Deserialize, Serialize};
 
 use super::unix::{self, wait};
-use super::{Ended, Nproc, Report, Spec, context, copy_verified, output};
+use super::{Ended, Nproc, Report, Spec, context, copy_verified, output, start_program};
 use crate::playground::limits::ProcessLimits;
 
 pub mod mounts;
@@ -91,7 +91,6 @@ pub fn contain(spec: &Spec) -> io::Result<Report> {
         shared_memory::refuse().map_err(|e| context(e, "refusing shared memory (seccomp)"))?;
     }
 
-    let program = work.join(&spec.program);
     let (mut child, status) = if spec.namespaces {
         let (status_reader, status_writer) = io::pipe()?;
         // As the program will see them, once in the job's root.
@@ -112,17 +111,9 @@ pub fn contain(spec: &Spec) -> io::Result<Report> {
             .map_err(|e| context(e, "starting the namespace's first process"))?;
         (child, Some(status_reader))
     } else {
-        let child = Command::new(&program)
-            .args(&spec.args)
-            .env_clear()
-            .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&work)
-            .stdin(Stdio::null())
-            .stdout(output()?)
-            .stderr(output()?)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| context(e, &format!("starting {}", program.display())))?;
+        let child = start_program(spec, &work, |command| {
+            command.process_group(0);
+        })?;
         (child, None)
     };
 

@@ -10,13 +10,12 @@
 
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use rustix::process::{Pid, Signal, kill_process_group};
 
 use super::unix::{set_limits, wait};
-use super::{Report, Spec, context, copy_program, output};
+use super::{Report, Spec, context, copy_program, start_program};
 
 pub fn contain(spec: &Spec) -> io::Result<Report> {
     rustix::process::setsid().map_err(|e| context(e.into(), "starting a session"))?;
@@ -29,18 +28,9 @@ pub fn contain(spec: &Spec) -> io::Result<Report> {
         return Ok(report);
     }
     set_limits(&spec.limits, None)?;
-    let program = work.join(&spec.program);
-    let mut child = Command::new(&program)
-        .args(&spec.args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(work)
-        .stdin(Stdio::null())
-        .stdout(output()?)
-        .stderr(output()?)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| context(e, &format!("starting {}", program.display())))?;
+    let mut child = start_program(spec, work, |command| {
+        command.process_group(0);
+    })?;
     let group = Pid::from_child(&child);
     let (ended, stopped) = wait(&mut child, Duration::from_millis(spec.wall_ms))?;
     // What the program started and left running in its group.

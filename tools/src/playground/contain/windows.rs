@@ -14,7 +14,7 @@
 
 use std::io::{self, Read};
 use std::os::windows::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -28,7 +28,7 @@ use windows_sys::Win32::System::JobObjects::{
 };
 use windows_sys::Win32::System::Threading::{DETACHED_PROCESS, GetCurrentProcess};
 
-use super::{Ended, Report, Spec, Stopped, context, copy_program, output};
+use super::{Ended, Report, Spec, Stopped, context, copy_program, start_program};
 use crate::playground::limits::ProcessLimits;
 
 pub fn contain(spec: &Spec) -> io::Result<Report> {
@@ -41,18 +41,9 @@ pub fn contain(spec: &Spec) -> io::Result<Report> {
         report.digest_mismatch = true;
         return Ok(report);
     }
-    let program = work.join(&spec.program);
-    let mut child = Command::new(&program)
-        .args(&spec.args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(work)
-        .stdin(Stdio::null())
-        .stdout(output()?)
-        .stderr(output()?)
-        .creation_flags(DETACHED_PROCESS)
-        .spawn()
-        .map_err(|e| context(e, &format!("starting {}", program.display())))?;
+    let mut child = start_program(spec, work, |command| {
+        command.creation_flags(DETACHED_PROCESS);
+    })?;
     let (ended, stopped) = wait(&mut child, Duration::from_millis(spec.wall_ms))?;
     report.ended = Some(ended);
     report.stopped = stopped;
