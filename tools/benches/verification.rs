@@ -16,9 +16,10 @@ use book_tools::book_root;
 use mdbook_driver::MDBook;
 
 const SAMPLES: usize = 3;
-const LAYERS: [&str; 8] = [
+const LAYERS: [&str; 9] = [
     "listings",
     "miri",
+    "schedules",
     "compile_fail",
     "snippets",
     "tidy",
@@ -71,10 +72,24 @@ fn main() {
     };
     rows.push(("miri, cold (target/miri removed)", cold_miri));
 
-    println!("{:<34} {:>9} {:>12}", "what", "median", "vs baseline");
+    // The schedule layer, cold: every search run again (the programs stay
+    // built), then with nothing kept at all (shuttle built again too).
+    let schedules = root.join("target/schedules");
+    let _ = std::fs::remove_dir_all(schedules.join("kept"));
+    rows.push((
+        "schedules, searches not kept",
+        cargo_test(&root, &["--test", "schedules"]),
+    ));
+    let _ = std::fs::remove_dir_all(&schedules);
+    rows.push((
+        "schedules, cold (target/schedules removed)",
+        cargo_test(&root, &["--test", "schedules"]),
+    ));
+
+    println!("{:<42} {:>9} {:>12}", "what", "median", "vs baseline");
     for (what, time) in rows {
         println!(
-            "{what:<34} {:>8.1}s {:>11.2}x",
+            "{what:<42} {:>8.1}s {:>11.2}x",
             time.as_secs_f64(),
             time.as_secs_f64() / baseline.as_secs_f64()
         );
