@@ -38,12 +38,13 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
     let mut verdicts = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     let mut summary = String::new();
-    let (mut every, mut sampled) = (0, 0);
+    let (mut every, mut bounded, mut sampled) = (0, 0, 0);
     for (listing, report) in checked.iter().zip(&reports) {
         match report {
             Ok(report) => {
                 match report.verdict() {
                     schedules::Verdict::Every(_) => every += 1,
+                    schedules::Verdict::Bounded { .. } => bounded += 1,
                     schedules::Verdict::Sampled { .. } => sampled += 1,
                 }
                 summary.push_str(&format!("\n  {listing}: {}", report.verdict()));
@@ -74,8 +75,9 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
     }
     let _ = writeln!(
         std::io::stderr(),
-        "shuttle: {} listings checked ({every} on every schedule, {sampled} on a sample), {} \
-         exempt, in {:.1} s{summary}",
+        "shuttle: {} listings checked ({every} on every schedule, {bounded} on every schedule \
+         with few preemptions and a sample, {sampled} on a sample), {} exempt, in {:.1} \
+         s{summary}",
         checked.len(),
         exempt.len(),
         started.elapsed().as_secs_f64()

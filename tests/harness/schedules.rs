@@ -25,10 +25,15 @@ use crate::claims::{self, Failure};
 use crate::run::{self, Ending as RunEnding};
 
 /// How long one listing's search may take before it counts as stuck.
-pub const SEARCH_LIMIT: Duration = Duration::from_secs(120);
+pub const SEARCH_LIMIT: Duration = Duration::from_secs(300);
 
 /// Schedules a depth-first search may run before it gives way to sampling.
 pub const DFS_LIMIT: u64 = 20_000;
+/// Where the search of all schedules does not end: the bound on preemptions
+/// of a search of fewer.
+pub const PREEMPTIONS: usize = 2;
+/// Schedules that search may run before it gives way to sampling.
+pub const BOUNDED_LIMIT: u64 = 5_000;
 /// Random schedules, and as many PCT schedules, where the search did not end.
 pub const SAMPLES: u64 = 1000;
 /// The depth of the PCT schedules: how many times a thread's priority drops.
@@ -57,6 +62,9 @@ pub struct Outcome {
 pub struct Report {
     pub dfs: u64,
     pub dfs_complete: bool,
+    pub bounded: u64,
+    pub bounded_complete: bool,
+    pub preemptions: usize,
     pub random: u64,
     pub pct: u64,
     pub pct_depth: usize,
@@ -64,20 +72,19 @@ pub struct Report {
 }
 
 impl Report {
-    /// How many schedules were run.
-    pub fn schedules(&self) -> u64 {
-        if self.dfs_complete {
-            self.dfs
-        } else {
-            self.random + self.pct
-        }
-    }
-
     /// What was run, in words: "all 1,432 schedules" only where the
     /// depth-first search ended; otherwise the sample.
     pub fn verdict(&self) -> Verdict {
         if self.dfs_complete {
             Verdict::Every(self.dfs)
+        } else if self.bounded_complete {
+            Verdict::Bounded {
+                schedules: self.bounded,
+                preemptions: self.preemptions,
+                random: self.random,
+                pct: self.pct,
+                depth: self.pct_depth,
+            }
         } else {
             Verdict::Sampled {
                 random: self.random,
@@ -93,6 +100,15 @@ impl Report {
 pub enum Verdict {
     /// Every schedule there is (the depth-first search ended).
     Every(u64),
+    /// Every schedule with at most `preemptions` preemptions (that search
+    /// ended), and a sample.
+    Bounded {
+        schedules: u64,
+        preemptions: usize,
+        random: u64,
+        pct: u64,
+        depth: usize,
+    },
     /// A sample: random schedules, and PCT schedules of a depth.
     Sampled { random: u64, pct: u64, depth: usize },
 }
@@ -102,6 +118,20 @@ impl fmt::Display for Verdict {
         match self {
             Verdict::Every(1) => write!(f, "its only schedule"),
             Verdict::Every(count) => write!(f, "all {} schedules", thousands(*count)),
+            Verdict::Bounded {
+                schedules,
+                preemptions,
+                random,
+                pct,
+                depth,
+            } => write!(
+                f,
+                "all {} schedules with at most {preemptions} preemptions, and {} random + {} \
+                 PCT schedules (depth {depth})",
+                thousands(*schedules),
+                thousands(*random),
+                thousands(*pct)
+            ),
             Verdict::Sampled { random, pct, depth } => write!(
                 f,
                 "{} random + {} PCT schedules (depth {depth})",
@@ -567,6 +597,8 @@ pub fn search(root: &Path, exe: &Path, listing: &Listing) -> Result<Report, Stri
         .current_dir(root)
         .env("SIM_OUT", &out)
         .env("SIM_DFS", DFS_LIMIT.to_string())
+        .env("SIM_PREEMPTIONS", PREEMPTIONS.to_string())
+        .env("SIM_BOUNDED", BOUNDED_LIMIT.to_string())
         .env("SIM_SAMPLES", SAMPLES.to_string())
         .env("SIM_PCT_DEPTH", PCT_DEPTH.to_string());
     let run = run::run_command(command, SEARCH_LIMIT)
@@ -614,7 +646,7 @@ impl KeptSearches {
         for file in sim {
             std::fs::read(file).ok().hash(&mut hasher);
         }
-        (DFS_LIMIT, SAMPLES, PCT_DEPTH).hash(&mut hasher);
+        (DFS_LIMIT, PREEMPTIONS, BOUNDED_LIMIT, SAMPLES, PCT_DEPTH).hash(&mut hasher);
         (include_str!("schedules.rs")).hash(&mut hasher);
         KeptSearches {
             dir,
@@ -965,9 +997,18 @@ mod tests {
         };
         assert_eq!(report.verdict().to_string(), "all 1,432 schedules");
         report.dfs_complete = false;
+        report.bounded = 3456;
+        report.bounded_complete = true;
+        report.preemptions = 2;
         report.random = 1000;
         report.pct = 1000;
         report.pct_depth = 3;
+        assert_eq!(
+            report.verdict().to_string(),
+            "all 3,456 schedules with at most 2 preemptions, and 1,000 random + 1,000 PCT \
+             schedules (depth 3)"
+        );
+        report.bounded_complete = false;
         assert_eq!(
             report.verdict().to_string(),
             "1,000 random + 1,000 PCT schedules (depth 3)"

@@ -21,6 +21,7 @@ use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 
+use crate::bounded::BoundedDfs;
 use crate::out;
 
 /// How an execution ended.
@@ -54,7 +55,13 @@ pub struct Report {
     pub dfs: u64,
     /// Whether that search ran every schedule there is.
     pub dfs_complete: bool,
-    /// Random schedules, run where the search did not finish.
+    /// Schedules with at most `preemptions` preemptions, run by a
+    /// depth-first search where the search of all did not end.
+    pub bounded: u64,
+    /// Whether that search ran every such schedule.
+    pub bounded_complete: bool,
+    pub preemptions: usize,
+    /// Random schedules, run where the search of all did not end.
     pub random: u64,
     /// PCT schedules, and their depth.
     pub pct: u64,
@@ -62,10 +69,14 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
 }
 
-/// The budget: `SIM_DFS` schedules or `SIM_SECONDS` for the search, then
-/// `SIM_SAMPLES` random and as many PCT schedules of depth `SIM_PCT_DEPTH`.
+/// The budget: `SIM_DFS` schedules or `SIM_SECONDS` for the search of all
+/// schedules, then `SIM_BOUNDED` for those with at most `SIM_PREEMPTIONS`
+/// preemptions, then `SIM_SAMPLES` random and as many PCT schedules of
+/// depth `SIM_PCT_DEPTH`.
 struct Budget {
     dfs: u64,
+    preemptions: usize,
+    bounded: u64,
     seconds: f64,
     samples: u64,
     pct_depth: usize,
@@ -89,6 +100,8 @@ pub fn explore(source: &'static str, main: fn()) {
     }
     let budget = Budget {
         dfs: env("SIM_DFS", 20_000),
+        preemptions: env("SIM_PREEMPTIONS", 2),
+        bounded: env("SIM_BOUNDED", 5_000),
         seconds: env("SIM_SECONDS", 60.0),
         samples: env("SIM_SAMPLES", 1000),
         pct_depth: env("SIM_PCT_DEPTH", 3),
@@ -103,8 +116,18 @@ pub fn explore(source: &'static str, main: fn()) {
         ..Report::default()
     };
     if !report.dfs_complete {
-        // A search cut short proves nothing: sample instead, from the start.
+        // A search cut short proves nothing: search the schedules with few
+        // preemptions instead, then sample, from the start.
         search.store = Rc::default();
+        let deadline = Instant::now() + Duration::from_secs_f64(budget.seconds);
+        let bounded = search.run(
+            BoundedDfs::new(budget.preemptions),
+            budget.bounded,
+            Some(deadline),
+        );
+        report.bounded = bounded.executions;
+        report.bounded_complete = bounded.exhausted && !bounded.spun;
+        report.preemptions = budget.preemptions;
         report.random = search
             .run(
                 RandomScheduler::new_from_seed(1, usize::MAX),

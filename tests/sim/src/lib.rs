@@ -8,6 +8,7 @@
 
 pub use std::*;
 
+mod bounded;
 mod explore;
 mod out;
 pub mod sync;
