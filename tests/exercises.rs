@@ -175,6 +175,8 @@ fn left_forks_first_deadlock_under_shuttle_with_the_cycle_named() {
         "it deadlocked: every thread left is blocked:",
         "waits at line 32 to lock the Mutex made at line 45",
         "held by thread",
+        "so they wait in a cycle: thread 1 waits for thread 2, which waits for thread 3, \
+         which waits for thread 4, which waits for thread 5, which waits for thread 1",
         "replay it: SIM_REPLAY='",
         "Hint: A deadlock needs a cycle",
         "not solved yet",
@@ -240,7 +242,41 @@ fn solutions_of_other_designs_are_solved() {
              };",
         )],
     );
-    for (name, attempt) in [("waiter", waiter), ("last-reversed", last_reversed)] {
+    // Four seats for five: one philosopher always finds both forks free.
+    let four_seats = changed(
+        "philosophers",
+        &[
+            ("use std::sync::Mutex;", "use std::sync::{Condvar, Mutex};"),
+            (
+                "struct Fork;",
+                "struct Fork;\n\
+                 static SEATS: (Mutex<usize>, Condvar) = (Mutex::new(4), Condvar::new());",
+            ),
+            (
+                LOWER_FIRST,
+                "let first = self.left;\n        let second = self.right;",
+            ),
+            (
+                "let _first = forks[first].lock().unwrap();",
+                "let (seats, freed) = (&SEATS.0, &SEATS.1);\n\
+                 let mut free = freed.wait_while(seats.lock().unwrap(), |free| *free == 0).unwrap();\n\
+                 *free -= 1;\n\
+                 drop(free);\n\
+                 let _first = forks[first].lock().unwrap();",
+            ),
+            (
+                "thread::sleep(Duration::from_millis(1)); // eat",
+                "thread::sleep(Duration::from_millis(1)); // eat\n\
+                 *seats.lock().unwrap() += 1;\n\
+                 freed.notify_one();",
+            ),
+        ],
+    );
+    for (name, attempt) in [
+        ("waiter", waiter),
+        ("last-reversed", last_reversed),
+        ("four-seats", four_seats),
+    ] {
         let dir = attempts(name);
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("philosophers.rs"), attempt).unwrap();
@@ -248,4 +284,24 @@ fn solutions_of_other_designs_are_solved() {
         assert!(ok && text.contains("solved: "), "{name}:\n{text}");
         assert!(text.contains("under shuttle on "), "{name}:\n{text}");
     }
+}
+
+#[test]
+fn a_link_checker_that_keeps_its_sender_is_told_as_receivers_waiting() {
+    let dir = attempts("link-checker-sender");
+    fs::create_dir_all(&dir).unwrap();
+    let attempt = changed("link-checker", &[("        drop(address_tx);\n", "")]);
+    fs::write(dir.join("link-checker.rs"), attempt).unwrap();
+    let (ok, text) = exercise(&dir, &["link-checker"]);
+    assert!(!ok, "a hang passed:\n{text}");
+    for expected in [
+        "to receive on the channel made at line 70, while 1 of its Senders is still alive",
+        "Hint: a worker's `recv` fails",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert!(!text.contains("wait in a cycle"), "{text}");
 }

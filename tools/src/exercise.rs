@@ -197,7 +197,7 @@ fn starter(root: &Path, exercise: &Listing) -> Result<String> {
 /// What kind of failure a check found, as the exercise pages label their
 /// hints for it: `> **Hint (deadlock):**`.
 fn failure_kind(problem: &str) -> Option<&'static str> {
-    if problem.contains("to lock the Mutex") {
+    if problem.contains("so they wait in a cycle") {
         Some("deadlock")
     } else if problem.contains("to receive on the channel") {
         Some("a receiver waits forever")

@@ -144,6 +144,7 @@ pub(crate) fn describe(report: &str) -> String {
         return report.to_owned();
     }
     let mut text = String::from("every thread left is blocked:");
+    let cycle = lock_cycle(registry);
     for (thread, (resource, what, line)) in &registry.waiting {
         let what = match registry.made.get(resource) {
             Some(made) => what.replace(
@@ -178,5 +179,40 @@ pub(crate) fn describe(report: &str) -> String {
             ));
         }
     }
+    if let Some(cycle) = cycle {
+        let short = |thread: usize| match thread {
+            0 => "main".to_owned(),
+            _ => format!("thread {thread}"),
+        };
+        let mut words = format!("\n  so they wait in a cycle: {}", short(cycle[0]));
+        for thread in cycle.iter().skip(1).chain(std::iter::once(&cycle[0])) {
+            words.push_str(&format!(" waits for {}", short(*thread)));
+            if *thread != cycle[0] {
+                words.push_str(", which");
+            }
+        }
+        text.push_str(&words);
+    }
     text
+}
+
+/// Threads that each wait for a lock the next one holds, the last for one
+/// the first holds, if there are such threads.
+fn lock_cycle(registry: &Registry) -> Option<Vec<usize>> {
+    let waits_for = |thread: usize| -> Option<usize> {
+        let (resource, _, _) = registry.waiting.get(&thread)?;
+        registry.held.get(resource).map(|(holder, _)| *holder)
+    };
+    for &start in registry.waiting.keys() {
+        let mut path = vec![start];
+        let mut next = waits_for(start);
+        while let Some(thread) = next {
+            if let Some(at) = path.iter().position(|t| *t == thread) {
+                return Some(path[at..].to_vec());
+            }
+            path.push(thread);
+            next = waits_for(thread);
+        }
+    }
+    None
 }
