@@ -619,7 +619,8 @@ pub fn search(root: &Path, exe: &Path, listing: &Listing) -> Result<Report, Stri
 }
 
 /// Searches kept in a directory, by everything a search depends on: the
-/// listing's text, tests/sim, the lock file, the budget and the toolchain
+/// listing's text as compiled, the program around it, tests/sim, the lock
+/// file, the budget and the toolchain
 /// (a search is deterministic: its schedulers have fixed seeds).
 pub struct KeptSearches {
     dir: PathBuf,
@@ -647,7 +648,8 @@ impl KeptSearches {
             std::fs::read(file).ok().hash(&mut hasher);
         }
         (DFS_LIMIT, PREEMPTIONS, BOUNDED_LIMIT, SAMPLES, PCT_DEPTH).hash(&mut hasher);
-        (include_str!("schedules.rs")).hash(&mut hasher);
+        // The program around each listing (its text is hashed per listing).
+        program("listing.rs", "listing").hash(&mut hasher);
         KeptSearches {
             dir,
             shared: hasher.finish(),
@@ -657,9 +659,12 @@ impl KeptSearches {
     fn path(&self, listing: &Listing) -> PathBuf {
         let mut hasher = DefaultHasher::new();
         self.shared.hash(&mut hasher);
-        // Its path too: panic messages name it.
+        // Its path too: panic messages name it. Its text as compiled.
         listing.source.hash(&mut hasher);
-        std::fs::read(&listing.source).ok().hash(&mut hasher);
+        std::fs::read_to_string(&listing.source)
+            .ok()
+            .map(|text| map_source(&text))
+            .hash(&mut hasher);
         self.dir.join(format!(
             "{}-{}-{:016x}.json",
             listing.chapter,
@@ -986,6 +991,25 @@ mod tests {
                 "thread_local! {\n    static HANDLED: Cell<u32> = const { Cell::new(0) };\n}\n",
             )
         );
+    }
+
+    #[test]
+    fn a_kept_search_is_for_one_version_of_the_listing() {
+        let dir = std::env::temp_dir().join(format!("kept-searches-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("counter.rs");
+        std::fs::write(&source, "fn main() {}\n").unwrap();
+        let fixtures = crate::repo_root().join("tests/fixtures/ch99-wrong");
+        let listing = crate::catalog::load_crate(&fixtures)
+            .unwrap()
+            .remove(0)
+            .attempted_in(source.clone());
+        let kept = KeptSearches::new(&crate::repo_root(), dir.join("kept"));
+        let first = kept.path(&listing);
+        assert_eq!(kept.path(&listing), first);
+        std::fs::write(&source, "fn main() { println!(); }\n").unwrap();
+        assert_ne!(kept.path(&listing), first);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
