@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use harness::{book, cargo, html, repo_root};
+use verify::{book, cargo, html, repo_root};
 
 #[test]
 fn the_book_builds_cleanly_and_shows_what_was_verified() {

@@ -10,8 +10,8 @@
 
 use std::io::Write;
 
-use harness::cargo::cargo;
-use harness::repo_root;
+use verify::cargo::cargo;
+use verify::repo_root;
 
 #[test]
 fn the_book_works_in_a_browser() {

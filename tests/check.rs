@@ -6,8 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::cargo::cargo;
-use harness::{miri, repo_root};
+use verify::cargo::cargo;
+use verify::{miri, repo_root};
 
 /// A book of one chapter, `ch99-wrong`, with two listings: `good`, which
 /// prints what its output file shows, and the fixture `wrong-output`, which

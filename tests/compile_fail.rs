@@ -2,8 +2,8 @@
 //! compiler output its chapter includes (trybuild, all cases in one batch,
 //! on the pinned toolchain, in the crate in tests/compile-fail).
 
-use harness::catalog::{self, Kind};
-use harness::{compile_fail, repo_root};
+use verify::catalog::{self, Kind};
+use verify::{compile_fail, repo_root};
 
 #[test]
 fn compile_fail_listings_fail_with_the_error_shown() {
@@ -26,7 +26,7 @@ fn compile_fail_listings_fail_with_the_error_shown() {
     // regenerated snapshot cannot quietly change what the chapter explains.
     let wrong: Vec<String> = fails
         .iter()
-        .filter_map(|listing| harness::claims::check_error_claim(listing).err())
+        .filter_map(|listing| verify::claims::check_error_claim(listing).err())
         .map(|failure| failure.to_string())
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use harness::cargo::cargo;
-use harness::{miri, repo_root};
+use verify::cargo::cargo;
+use verify::{miri, repo_root};
 
 /// A fresh directory for attempts, named as the real one is.
 fn attempts(test: &str) -> PathBuf {

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::html::Page;
-use harness::{book, cargo, repo_root};
 use mdbook_core::config::HtmlConfig;
+use verify::html::Page;
+use verify::{book, cargo, repo_root};
 
 #[test]
 fn every_link_of_the_book_resolves() {

@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use harness::catalog::{self, Kind, Listing};
-use harness::claims::{self, Failure};
-use harness::{cargo, repo_root, run};
+use verify::catalog::{self, Kind, Listing};
+use verify::claims::{self, Failure};
+use verify::{cargo, repo_root, run};
 
 #[test]
 fn every_listing_does_what_its_chapter_claims() {
@@ -26,7 +26,7 @@ fn every_listing_does_what_its_chapter_claims() {
     packages.sort();
     packages.dedup();
     let executables = cargo::build_bins(&root, &packages).unwrap_or_else(|e| panic!("{e}"));
-    let overwrite = harness::overwrite_requested();
+    let overwrite = verify::overwrite_requested();
 
     // Listings mostly sleep or wait on each other, so run several at once.
     let next = AtomicUsize::new(0);

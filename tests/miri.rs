@@ -12,10 +12,10 @@
 
 use std::io::Write;
 
-use harness::catalog::{self, Kind, Listing, Miri};
-use harness::claims::{self, Failure};
-use harness::miri;
-use harness::repo_root;
+use verify::catalog::{self, Kind, Listing, Miri};
+use verify::claims::{self, Failure};
+use verify::miri;
+use verify::repo_root;
 
 #[test]
 fn every_listing_keeps_its_claim_on_every_seed() {
@@ -38,11 +38,11 @@ fn every_listing_keeps_its_claim_on_every_seed() {
         .iter()
         .partition(|listing| matches!(listing.miri, Miri::Checked { .. }));
 
-    let kept = miri::KeptRuns::in_target(&root, &harness::cargo::target_dir());
+    let kept = miri::KeptRuns::in_target(&root, &verify::cargo::target_dir());
     let runs = miri::run_all(&root, &checked, &kept);
     let jobs: usize = runs.iter().map(Vec::len).sum();
 
-    let overwrite = harness::overwrite_requested();
+    let overwrite = verify::overwrite_requested();
     let failures: Vec<Failure> = checked
         .iter()
         .zip(runs)

@@ -2,9 +2,9 @@
 //! schedule, Miri's verdict comes back, and the endpoint is held to the
 //! playground's rules (only the book's own page can run code).
 
-use harness::catalog::{self, Listing};
-use harness::server::BookServer;
-use harness::{miri, repo_root};
+use verify::catalog::{self, Listing};
+use verify::server::BookServer;
+use verify::{miri, repo_root};
 
 fn listing(chapter: &str, name: &str) -> Listing {
     catalog::load(&repo_root())

@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::repo_root;
-use harness::server::{BookServer, Reply, evaluate_body, request, send_only};
+use verify::repo_root;
+use verify::server::{BookServer, Reply, evaluate_body, request, send_only};
 
 fn start() -> BookServer {
     BookServer::start_with(&repo_root(), &[])
@@ -100,7 +100,7 @@ fn sleepers(marker: u32) -> Vec<u32> {
 fn kill_sleepers(markers: &[u32]) {
     for &marker in markers {
         for pid in sleepers(marker) {
-            harness::run::send_signal(pid, harness::run::Signal::KILL);
+            verify::run::send_signal(pid, verify::run::Signal::KILL);
         }
     }
 }
@@ -599,7 +599,7 @@ fn programs_have_no_network_and_write_only_in_their_job_directory() {
 /// `BOOK_PLAYGROUND_DIR`.
 fn cache_dir(dir: Option<&Path>) -> PathBuf {
     dir.map(Path::to_path_buf)
-        .unwrap_or_else(|| harness::cargo::target_dir().join("playground"))
+        .unwrap_or_else(|| verify::cargo::target_dir().join("playground"))
         .join("cache")
 }
 
@@ -773,7 +773,7 @@ fn a_killed_server_leaves_nothing_running_and_its_files_are_swept() {
     kill_sleepers(&[marker]);
     assert!(gone, "a program outlived its killed server");
 
-    let target = harness::cargo::target_dir();
+    let target = verify::cargo::target_dir();
     let left = [
         target.join(format!("playground/jobs-{pid}")),
         target.join(format!("book-serve-{pid}")),

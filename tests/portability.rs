@@ -12,8 +12,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use harness::cargo::cargo;
-use harness::repo_root;
+use verify::cargo::cargo;
+use verify::repo_root;
 
 /// A Mac (Intel and Apple silicon alike: the same code is compiled) and
 /// Windows with the GNU toolchain's standard library, which needs no

@@ -5,10 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use harness::book::{self, Chapter};
-use harness::html::{Item, Page};
-use harness::{cargo, markdown, repo_root};
 use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
+use verify::book::{self, Chapter};
+use verify::html::{Item, Page};
+use verify::{cargo, markdown, repo_root};
 
 #[test]
 fn the_print_page_has_every_chapter_in_order_with_its_evidence() {

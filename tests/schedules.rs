@@ -12,10 +12,10 @@
 use std::io::Write;
 use std::time::Instant;
 
-use harness::catalog::{self, Listing};
-use harness::claims::{self, Failure};
-use harness::repo_root;
-use harness::schedules::{self, KeptSearches, Programs};
+use verify::catalog::{self, Listing};
+use verify::claims::{self, Failure};
+use verify::repo_root;
+use verify::schedules::{self, KeptSearches, Programs};
 
 #[test]
 fn every_listing_keeps_its_claim_on_every_schedule_explored() {
@@ -29,12 +29,12 @@ fn every_listing_keeps_its_claim_on_every_schedule_explored() {
         .iter()
         .filter(|listing| listing.kind != catalog::Kind::Fails)
         .partition(|listing| schedules::checks(listing));
-    let target = harness::cargo::target_dir();
+    let target = verify::cargo::target_dir();
     let programs = Programs::new(&root, &target, "book");
     let kept = KeptSearches::in_target(&root, &target);
     let reports = schedules::search_all(&root, &programs, &checked, &kept);
 
-    let overwrite = harness::overwrite_requested();
+    let overwrite = verify::overwrite_requested();
     let mut verdicts = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     let mut summary = String::new();

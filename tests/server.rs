@@ -3,7 +3,7 @@
 //! enforces its limits, and rebuilds on change without ever serving a broken
 //! book.
 //!
-//! Requests are written by hand on purpose (tests/harness/server.rs): the
+//! Requests are written by hand on purpose (tools/verify/src/server.rs): the
 //! point is to send what a browser would not (a foreign Host, a huge or
 //! malformed body). The playground's containment has its own layer,
 //! tests/playground.rs.
@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use harness::catalog::{self, Listing};
-use harness::server::{BookServer, Reply, evaluate_body, request, send_only};
-use harness::{cargo, repo_root};
+use verify::catalog::{self, Listing};
+use verify::server::{BookServer, Reply, evaluate_body, request, send_only};
+use verify::{cargo, repo_root};
 
 fn jobs_dir(server: &BookServer) -> PathBuf {
     cargo::target_dir().join(format!("playground/jobs-{}", server.pid()))

@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use harness::cargo::{cargo, target_dir};
-use harness::{book, catalog, repo_root, snippets};
+use verify::cargo::{cargo, target_dir};
+use verify::{book, catalog, repo_root, snippets};
 
 #[test]
 fn every_block_compiles_and_runs_as_the_reader_sees_it() {

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::{book, markdown, repo_root};
 use typos::tokens::{Case, Identifier, Tokenizer, Word};
 use typos::{Dictionary, Status};
 use unicase::UniCase;
+use verify::{book, markdown, repo_root};
 
 #[test]
 fn the_chapters_have_no_misspelling() {

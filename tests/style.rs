@@ -10,8 +10,8 @@
 use std::fs;
 use std::path::Path;
 
-use harness::cargo::cargo;
-use harness::repo_root;
+use verify::cargo::cargo;
+use verify::repo_root;
 
 const FMT: &[&str] = &["fmt", "--all", "--check", "--", "--color", "never"];
 const CLIPPY: &[&str] = &[

@@ -2,7 +2,7 @@
 //! whose claim the other layers check, every listing is shown with what it
 //! does, and every block is marked as what its listing does.
 
-use harness::{book, cargo, catalog, manifests, proof, repo_root, tidy};
+use verify::{book, cargo, catalog, manifests, proof, repo_root, tidy};
 
 #[test]
 fn every_block_is_a_checked_listing_and_every_listing_is_shown() {
@@ -43,7 +43,7 @@ fn the_table_of_checked_listings_is_up_to_date() {
     let listings = catalog::load(&root).unwrap();
     let table = proof::table(&root, &book::chapters(&root), &listings);
     let path = root.join(proof::TABLE);
-    if harness::overwrite_requested() {
+    if verify::overwrite_requested() {
         std::fs::write(&path, &table).unwrap();
         return;
     }

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use harness::catalog::{self, Listing};
-use harness::claims::{self, Failure};
-use harness::{book, compile_fail, miri, repo_root, run, snippets, tidy};
+use verify::catalog::{self, Listing};
+use verify::claims::{self, Failure};
+use verify::{book, compile_fail, miri, repo_root, run, snippets, tidy};
 
 fn fixtures() -> PathBuf {
     repo_root().join("tests/fixtures/ch99-wrong")
@@ -125,7 +125,7 @@ fn a_dependency_the_code_blocks_see_differently_is_caught() {
         "tests/compile-fail/Cargo.toml",
         "[dev-dependencies]\ntokio = { version = \"1.54\", features = [\"rt\", \"time\"] }\n",
     );
-    let problems = harness::manifests::problems(&root).join("\n");
+    let problems = verify::manifests::problems(&root).join("\n");
     for expected in [
         "asks for rayon with version = \"1.11\", but listings/ch98-deps with version = \"1.12\"",
         "listings/ch98-deps uses tokio, but the chapters' code blocks cannot",
@@ -235,7 +235,7 @@ fn a_compile_fail_block_that_differs_from_its_listing_is_caught() {
     // What mdBook would show, with one line of the counter-rc listing changed.
     let listings = catalog::load(&root).unwrap();
     let mut expanded = chapter.text.clone();
-    for (_, include) in harness::markdown::includes(&chapter.text) {
+    for (_, include) in verify::markdown::includes(&chapter.text) {
         let path = root.join("src").join(&include.path);
         let mut content = std::fs::read_to_string(&path).unwrap();
         if include.path.ends_with("counter-rc.rs") {
@@ -290,12 +290,12 @@ fn a_page_that_does_not_show_the_verified_output_is_caught() {
         "<pre><code>{}</code></pre>",
         output.replace("Result: 10", "Result: 9")
     );
-    let problems = harness::html::page_problems(&root, &chapter, &page).join("\n");
+    let problems = verify::html::page_problems(&root, &chapter, &page).join("\n");
     assert!(
         problems.contains("does not show ../listings/ch06-mutex/output/counter-arc.txt"),
         "{problems}"
     );
-    let unexpanded = harness::html::page_problems(&root, &chapter, "{{#include x.txt}}").join("\n");
+    let unexpanded = verify::html::page_problems(&root, &chapter, "{{#include x.txt}}").join("\n");
     assert!(unexpanded.contains("unexpanded"), "{unexpanded}");
 }
 
@@ -304,8 +304,8 @@ fn a_line_cut_mid_way_is_accepted_only_where_lines_may_be_cut_short() {
     assert!(run_fixture("ends-mid-line").is_ok());
     let mut listing = fixture("ends-mid-line");
     listing.cut_short.clear();
-    let run = harness::run::Run {
-        ending: harness::run::Ending::StillRunning,
+    let run = verify::run::Run {
+        ending: verify::run::Ending::StillRunning,
         output: "spawned 1\nmain 1\nspawned ".to_owned(),
         elapsed: std::time::Duration::ZERO,
     };
@@ -476,10 +476,10 @@ fn a_theme_label_other_than_the_kinds_is_caught() {
 
 /// Searches a fixture's schedules under shuttle and checks it as the
 /// schedule layer does.
-fn schedules_verdict(name: &str) -> Result<harness::schedules::Verdict, Failure> {
+fn schedules_verdict(name: &str) -> Result<verify::schedules::Verdict, Failure> {
     let root = repo_root();
-    let target = harness::cargo::target_dir();
-    harness::schedules::check_one(&root, &target, "fixtures", &fixture(name))
+    let target = verify::cargo::target_dir();
+    verify::schedules::check_one(&root, &target, "fixtures", &fixture(name))
 }
 
 #[test]
@@ -532,7 +532,7 @@ fn shuttle_catches_an_outcome_never_witnessed() {
 fn a_schedules_exemption_without_a_reason_is_caught() {
     let mut listing = fixture("wrong-output");
     listing.schedules_exempt = Some(" ".to_owned());
-    let problems = harness::schedules::exemption_problems(&[listing]).join("\n");
+    let problems = verify::schedules::exemption_problems(&[listing]).join("\n");
     assert!(
         problems.contains("listing wrong-output: schedules needs a reason"),
         "{problems}"

@@ -10,8 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use harness::catalog::{self, Kind, Listing, Miri};
-use harness::{cargo, claims, miri, run, schedules, tidy};
+use verify::catalog::{self, Kind, Listing, Miri};
+use verify::{cargo, claims, miri, run, schedules, tidy};
 
 /// How one step ended.
 enum Outcome {
@@ -198,7 +198,7 @@ fn shuttle_schedules(root: &Path, listing: &Listing) -> Outcome {
         return Outcome::Skipped(format!("exempt: {reason}"));
     }
     // shuttle and tests/sim are built once, in the tools' own target.
-    let target = cargo::workspace_target(&harness::repo_root());
+    let target = cargo::workspace_target(&verify::repo_root());
     match schedules::check_one(root, &target, "check", listing) {
         Ok(verdict) => Outcome::Passed(format!("under shuttle, as claimed on {verdict}")),
         Err(failure) => Outcome::Failed(failure.to_string()),
@@ -228,7 +228,7 @@ fn compile_fail(root: &Path, listing: &Listing) -> Outcome {
     if let Err(failure) = claims::check_error_claim(listing) {
         return Outcome::Failed(failure.to_string());
     }
-    match harness::compile_fail::check(root, &[&listing.source]) {
+    match verify::compile_fail::check(root, &[&listing.source]) {
         Ok(()) => Outcome::Passed(format!(
             "trybuild: {} as {} shows",
             listing.error.as_deref().unwrap_or("the error"),
@@ -249,7 +249,7 @@ fn page(root: &Path, listing: &Listing, listings: &[Listing]) -> Outcome {
         format!("{},", listing.chapter),
         format!("listings/{}/", listing.chapter),
     ];
-    let mut problems: Vec<String> = tidy::problems(root, &harness::book::chapters(root), listings)
+    let mut problems: Vec<String> = tidy::problems(root, &verify::book::chapters(root), listings)
         .into_iter()
         .filter(|problem| {
             problem.starts_with(&pages) || ours.iter().any(|ours| problem.contains(ours.as_str()))

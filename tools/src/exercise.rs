@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use harness::catalog::{self, Listing};
-use harness::{book, claims, markdown, miri, run, schedules};
+use verify::catalog::{self, Listing};
+use verify::{book, claims, markdown, miri, run, schedules};
 
 /// What `cargo book exercise` was asked to do.
 pub struct Options {
@@ -299,7 +299,7 @@ fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<St
     // attempt directories) may be checked at the same time.
     let mut hasher = DefaultHasher::new();
     listing.source.hash(&mut hasher);
-    let exe = harness::cargo::workspace_target(root)
+    let exe = verify::cargo::workspace_target(root)
         .join("exercises")
         .join(format!("{:016x}", hasher.finish()))
         .join(&listing.name);
@@ -325,7 +325,7 @@ fn verify(root: &Path, listing: &Listing, seed: Option<u64>) -> Result<Result<St
     let mut shuttle = String::new();
     if seed.is_none() && listing.schedules_exempt.is_none() {
         let group = format!("attempt-{:016x}", hasher.finish());
-        let target = harness::cargo::workspace_target(root);
+        let target = verify::cargo::workspace_target(root);
         match schedules::check_one(root, &target, &group, listing) {
             Ok(verdict) => shuttle = format!(", under shuttle on {verdict}"),
             Err(failure) => {

@@ -16,8 +16,8 @@ pub use render::{build_html, expand_chapters};
 
 use std::path::PathBuf;
 
-/// The repository root, where `book.toml` is: the harness's, one notion of
+/// The repository root, where `book.toml` is: the engine's, one notion of
 /// it for the tools and the tests.
 pub fn book_root() -> PathBuf {
-    harness::repo_root()
+    verify::repo_root()
 }

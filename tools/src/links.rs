@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use harness::book;
-use harness::html::Page;
 use mdbook_driver::MDBook;
+use verify::book;
+use verify::html::Page;
 
 /// Each external link of the chapters, with the chapters (`src/…`) that
 /// have it. The book is built into a temporary directory, so that links the

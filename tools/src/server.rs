@@ -59,7 +59,7 @@ pub fn serve(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
 }
 
 async fn run(options: Options, diagnostics: crate::Diagnostics) -> Result<()> {
-    let target = harness::cargo::workspace_target(&options.workspace);
+    let target = verify::cargo::workspace_target(&options.workspace);
     // What servers that were killed (and could not clean up) left behind.
     playground::sweep_stale(&target, "book-serve-");
     let site = Site::new(

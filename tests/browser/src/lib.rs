@@ -17,9 +17,9 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use harness::cargo;
-use harness::catalog::Listing;
 use serde_json::{Value, json};
+use verify::cargo;
+use verify::catalog::Listing;
 
 /// The Debian packages that provide what these checks drive.
 pub const INSTALL: &str = "apt-get install -y chromium chromium-driver";
@@ -74,7 +74,7 @@ pub const AXE_INSTALL: &str = "npm install --prefix target/axe --no-save axe-cor
 /// installed the audit cannot run: under CI (`CI=true`) that is a failure,
 /// elsewhere a loud skip.
 pub fn axe_or_skip() -> Option<String> {
-    let path = harness::repo_root()
+    let path = verify::repo_root()
         .join(AXE_DIR)
         .join("node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
@@ -115,7 +115,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-pub use harness::server::BookServer;
+pub use verify::server::BookServer;
 
 /// Headless Chromium in a fresh profile, through its own chromedriver.
 pub struct Browser {
@@ -139,7 +139,7 @@ impl Browser {
         #[cfg(unix)]
         driver.process_group(0);
         let mut driver = driver.spawn().expect("starting chromedriver");
-        let port = harness::run::await_line(&mut driver, "chromedriver's port", |line| {
+        let port = verify::run::await_line(&mut driver, "chromedriver's port", |line| {
             let (_, rest) = line.split_once("started successfully on port ")?;
             Some(rest.trim_end_matches('.').to_owned())
         });
@@ -432,7 +432,7 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        harness::run::kill_group(&mut self.driver);
+        verify::run::kill_group(&mut self.driver);
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

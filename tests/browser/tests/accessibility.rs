@@ -9,8 +9,8 @@
 
 use book_browser_tests::{BookServer, Browser, axe_or_skip, tools_or_skip};
 use fantoccini::Locator;
-use harness::repo_root;
 use serde_json::{Value, json};
+use verify::repo_root;
 
 /// The light theme, and the dark theme `book.toml` prefers.
 const THEMES: [&str; 2] = ["light", "navy"];

@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use book_browser_tests::{BookServer, Browser, tools_or_skip};
 use fantoccini::Locator;
-use harness::catalog::{self, Kind, Listing};
-use harness::{book, cargo, repo_root};
 use serde_json::{Value, json};
+use verify::catalog::{self, Kind, Listing};
+use verify::{book, cargo, repo_root};
 
 /// Each kind of listing that does not simply run: its fence attribute (a
 /// class of the code element) and the label it must show.

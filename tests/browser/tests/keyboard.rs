@@ -7,9 +7,9 @@
 use book_browser_tests::{BookServer, Browser, tools_or_skip};
 use fantoccini::Locator;
 use fantoccini::key::Key;
-use harness::catalog;
-use harness::repo_root;
 use serde_json::Value;
+use verify::catalog;
+use verify::repo_root;
 
 /// More Tab presses than any chapter needs to reach its listings: the
 /// sidebar, the menu bar and the text's links come first.

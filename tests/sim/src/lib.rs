@@ -1,4 +1,4 @@
-//! std, as shuttle runs it: the schedule layer (tests/harness/schedules.rs)
+//! std, as shuttle runs it: the schedule layer (tools/verify/src/schedules.rs)
 //! compiles a listing with each `std::` path read as `sim::` (three letters
 //! for three, so that every line and column stays where the chapter shows
 //! it). Threads, locks, channels and atomics are shuttle's; the rest is

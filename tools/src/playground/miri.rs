@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use harness::miri::{MiriRun, Verdict};
-use harness::run::Ending;
 use serde::{Deserialize, Serialize};
+use verify::miri::{MiriRun, Verdict};
+use verify::run::Ending;
 
 use super::contain::{Ended, Stopped};
 use super::outcome::{STOPPED, limit_message};
@@ -41,8 +41,8 @@ pub struct MiriTools {
 impl MiriTools {
     /// Finds Miri for the toolchain the repository names, if it is installed.
     pub fn find(workspace: &Path) -> Result<MiriTools> {
-        let toolchain = harness::miri::toolchain(workspace);
-        harness::miri::installed(workspace).map_err(anyhow::Error::msg)?;
+        let toolchain = verify::miri::toolchain(workspace);
+        verify::miri::installed(workspace).map_err(anyhow::Error::msg)?;
         let rustc_sysroot = Command::new("rustup")
             .args(["run", &toolchain, "rustc", "--print", "sysroot"])
             .current_dir(workspace)

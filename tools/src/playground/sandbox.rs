@@ -10,8 +10,8 @@ use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use harness::run::{Collector, wait_until};
 use serde::Serialize;
+use verify::run::{Collector, wait_until};
 
 #[cfg(target_os = "linux")]
 use super::cgroups::{Cgroups, event_count};

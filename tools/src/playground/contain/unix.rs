@@ -6,10 +6,10 @@ use std::io;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use harness::run::{self, Stop};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
 use rustix::process::{Resource, Rlimit, setrlimit};
+use verify::run::{self, Stop};
 
 use super::{Ended, Stopped};
 use crate::playground::limits::ProcessLimits;

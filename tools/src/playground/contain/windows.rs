@@ -102,13 +102,13 @@ fn wait(child: &mut Child, limit: Duration) -> io::Result<(Ended, Option<Stopped
         flag.store(true, Ordering::Relaxed);
     });
     let deadline = Instant::now() + limit;
-    let (status, stopped) = harness::run::wait_until(child, deadline, |left| {
+    let (status, stopped) = verify::run::wait_until(child, deadline, |left| {
         std::thread::sleep(left.min(Duration::from_millis(5)));
         Ok(asked.load(Ordering::Relaxed))
     })?;
     let stopped = stopped.map(|stop| match stop {
-        harness::run::Stop::Deadline => Stopped::Time,
-        harness::run::Stop::Asked => Stopped::Asked,
+        verify::run::Stop::Deadline => Stopped::Time,
+        verify::run::Stop::Asked => Stopped::Asked,
     });
     Ok((Ended::Exit(status.code().unwrap_or(-1)), stopped))
 }
