@@ -236,12 +236,15 @@ fn start_program(
         .map_err(|e| context(e, &format!("starting {}", program.display())))
 }
 
-/// Copies in the program `copy` names, into `work`; false if it was not
-/// the expected one (then nothing may run).
+/// Copies in the program `spec` names, if any, into its directory; false
+/// if it was not the expected one (then nothing may run).
 #[cfg(not(target_os = "linux"))]
-fn copy_program(copy: &CopyIn, work: &Path) -> io::Result<bool> {
+fn copy_program(spec: &Spec) -> io::Result<bool> {
+    let Some(copy) = &spec.copy_in else {
+        return Ok(true);
+    };
     let mut source = File::open(&copy.source).map_err(|e| context(e, "opening the program"))?;
-    copy_verified(&mut source, &work.join(&copy.name), &copy.sha256)
+    copy_verified(&mut source, &spec.dir.join(&copy.name), &copy.sha256)
 }
 
 /// The wrapper's standard error, for the program's output.

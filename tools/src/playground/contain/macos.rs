@@ -19,14 +19,14 @@ use super::{Report, Spec, context, copy_program, start_program};
 
 pub fn contain(spec: &Spec) -> io::Result<Report> {
     rustix::process::setsid().map_err(|e| context(e.into(), "starting a session"))?;
+    if !copy_program(spec)? {
+        return Ok(Report {
+            digest_mismatch: true,
+            ..Report::default()
+        });
+    }
     let mut report = Report::default();
     let work = &spec.dir;
-    if let Some(copy) = &spec.copy_in
-        && !copy_program(copy, work)?
-    {
-        report.digest_mismatch = true;
-        return Ok(report);
-    }
     set_limits(&spec.limits, None)?;
     let mut child = start_program(spec, work, |command| {
         command.process_group(0);

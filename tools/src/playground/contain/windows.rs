@@ -33,14 +33,14 @@ use crate::playground::limits::ProcessLimits;
 
 pub fn contain(spec: &Spec) -> io::Result<Report> {
     enter_job(&spec.limits).map_err(|e| context(e, "creating the job object"))?;
+    if !copy_program(spec)? {
+        return Ok(Report {
+            digest_mismatch: true,
+            ..Report::default()
+        });
+    }
     let mut report = Report::default();
     let work = &spec.dir;
-    if let Some(copy) = &spec.copy_in
-        && !copy_program(copy, work)?
-    {
-        report.digest_mismatch = true;
-        return Ok(report);
-    }
     let mut child = start_program(spec, work, |command| {
         command.creation_flags(DETACHED_PROCESS);
     })?;
