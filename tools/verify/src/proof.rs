@@ -96,6 +96,13 @@ fn under_shuttle(listing: &Listing) -> String {
         return "not searched yet".to_owned();
     };
     let mut text = verdict.clone();
+    add_outcomes(&mut text, listing);
+    text
+}
+
+/// What each run of a checker shows beyond its count: a deadlock on every
+/// run, for a listing that hangs, and the lines it must witness.
+fn add_outcomes(text: &mut String, listing: &Listing) {
     if listing.kind == Kind::Hangs {
         text.push_str(", deadlock reported on each");
     }
@@ -111,7 +118,6 @@ fn under_shuttle(listing: &Listing) -> String {
                 .join(", ")
         );
     }
-    text
 }
 
 fn under_miri(listing: &Listing) -> String {
@@ -127,21 +133,7 @@ fn under_miri(listing: &Listing) -> String {
             ..
         } => {
             let mut text = format!("seeds {}–{}", seeds.start, seeds.end - 1);
-            if listing.kind == Kind::Hangs {
-                text.push_str(", deadlock reported on each");
-            }
-            if !listing.can_print.is_empty() {
-                let _ = write!(
-                    text,
-                    "; witnessed: {}",
-                    listing
-                        .can_print
-                        .iter()
-                        .map(|line| format!("`{line}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
+            add_outcomes(&mut text, listing);
             if let Some(reason) = ignore_leaks {
                 let _ = write!(text, "; leaks allowed: {reason}");
             }
