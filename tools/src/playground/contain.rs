@@ -108,6 +108,16 @@ pub enum Stopped {
     Asked,
 }
 
+impl Report {
+    /// The program to copy in was not the expected one: nothing ran.
+    fn program_changed() -> Report {
+        Report {
+            digest_mismatch: true,
+            ..Report::default()
+        }
+    }
+}
+
 impl Ended {
     /// As the standard library says how a process ended (an end that is
     /// not known: exit status 255, or -1 on Windows).

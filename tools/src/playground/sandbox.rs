@@ -404,11 +404,8 @@ fn pause_on(child: &Child) -> impl FnMut() + use<> {
         if let Some(pidfd) = &pidfd {
             use rustix::event::{PollFd, PollFlags, Timespec, poll};
             let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-            let step = Timespec {
-                tv_sec: 0,
-                tv_nsec: 10_000_000,
-            };
-            let _ = poll(&mut fds, Some(&step));
+            let step = Timespec::try_from(Duration::from_millis(10)).ok();
+            let _ = poll(&mut fds, step.as_ref());
             return;
         }
         std::thread::sleep(Duration::from_millis(2));

@@ -82,8 +82,7 @@ pub fn contain(spec: &Spec) -> io::Result<Report> {
     if let Some((mut source, copy)) = copy_in {
         let target = work.join(&copy.name);
         if !copy_verified(&mut source, &target, &copy.sha256)? {
-            report.digest_mismatch = true;
-            return Ok(report);
+            return Ok(Report::program_changed());
         }
     }
     set_limits(&spec.limits, spec.nproc)?;

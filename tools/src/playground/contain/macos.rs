@@ -20,10 +20,7 @@ use super::{Report, Spec, context, copy_program, start_program};
 pub fn contain(spec: &Spec) -> io::Result<Report> {
     rustix::process::setsid().map_err(|e| context(e.into(), "starting a session"))?;
     if !copy_program(spec)? {
-        return Ok(Report {
-            digest_mismatch: true,
-            ..Report::default()
-        });
+        return Ok(Report::program_changed());
     }
     let mut report = Report::default();
     let work = &spec.dir;

@@ -61,10 +61,7 @@ pub fn wait(child: &mut Child, limit: Duration) -> io::Result<(Ended, Option<Sto
         } else {
             left.min(Duration::from_millis(5))
         };
-        let timeout = Timespec {
-            tv_sec: step.as_secs() as i64,
-            tv_nsec: i64::from(step.subsec_nanos()),
-        };
+        let timeout = Timespec::try_from(step).map_err(io::Error::other)?;
         let mut fds = vec![PollFd::new(&stdin, PollFlags::IN)];
         if let Some(pidfd) = &pidfd {
             fds.push(PollFd::new(pidfd, PollFlags::IN));

@@ -34,10 +34,7 @@ use crate::playground::limits::ProcessLimits;
 pub fn contain(spec: &Spec) -> io::Result<Report> {
     enter_job(&spec.limits).map_err(|e| context(e, "creating the job object"))?;
     if !copy_program(spec)? {
-        return Ok(Report {
-            digest_mismatch: true,
-            ..Report::default()
-        });
+        return Ok(Report::program_changed());
     }
     let mut report = Report::default();
     let work = &spec.dir;
