@@ -1,0 +1,1 @@
+// The schedule explorer: see tools/verify/src/explorer.rs for the graph it reads.

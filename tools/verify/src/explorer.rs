@@ -1,0 +1,1 @@
+//! The schedule explorer's graphs (see the format below).
