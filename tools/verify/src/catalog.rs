@@ -165,6 +165,14 @@ struct Entry {
     /// Outcomes Miri must witness on some seed: each a line pattern (`[..]`).
     #[serde(default)]
     can_print: Vec<String>,
+    /// Outcomes no run may print, by the memory model or the program's
+    /// logic: each a line pattern (`[..]`).
+    #[serde(default)]
+    cannot_print: Vec<String>,
+    /// Whether the chapter shows the schedule explorer on it (its search
+    /// must cover every schedule).
+    #[serde(default)]
+    explore: bool,
     /// Lines of the output file (a real run) that vary from run to run, as
     /// patterns: `total = [..]`.
     #[serde(default)]
@@ -198,6 +206,10 @@ pub struct Listing {
     pub schedules_verdict: Option<String>,
     /// Lines some run under Miri must print (on at least one seed).
     pub can_print: Vec<String>,
+    /// Lines no run may print (patterns, as `can_print`).
+    pub cannot_print: Vec<String>,
+    /// The chapter shows the schedule explorer on it: `explored_file`.
+    pub explore: bool,
     /// Patterns for the lines of a run that vary (`total = [..]`): the
     /// output file shows a real run, and its lines that match one of these
     /// are compared as the pattern.
@@ -249,6 +261,14 @@ impl Listing {
         self.crate_dir()
             .join("output")
             .join(format!("{}.miri.txt", self.name))
+    }
+
+    /// Every state and step of its schedules, for the explorer:
+    /// `explored/<name>.json` (see [`crate::explorer`]).
+    pub fn explored_file(&self) -> PathBuf {
+        self.crate_dir()
+            .join("explored")
+            .join(format!("{}.json", self.name))
     }
 
     /// Every file the chapter must show with the listing.
@@ -413,6 +433,8 @@ pub fn load_crate(crate_dir: &Path) -> Result<Vec<Listing>, String> {
             schedules_exempt: entry.schedules,
             schedules_verdict: verdict,
             can_print: entry.can_print,
+            cannot_print: entry.cannot_print,
+            explore: entry.explore,
             varies: entry.varies,
             sleep: entry.sleep,
         });

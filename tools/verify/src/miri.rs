@@ -651,6 +651,8 @@ mod tests {
             schedules_exempt: None,
             schedules_verdict: None,
             can_print: Vec::new(),
+            cannot_print: Vec::new(),
+            explore: false,
             varies: Vec::new(),
             sleep: None,
         };
