@@ -22,6 +22,7 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 
 use crate::bounded::BoundedDfs;
+use crate::graph::Tree;
 use crate::out;
 
 /// How an execution ended.
@@ -106,7 +107,14 @@ pub fn explore(source: &'static str, main: fn()) {
         samples: env("SIM_SAMPLES", 1000),
         pct_depth: env("SIM_PCT_DEPTH", 3),
     };
+    let graph = std::env::var("SIM_GRAPH").ok();
+    if graph.is_some() {
+        crate::trace::start(source);
+    }
     let mut search = Search::new(source, main);
+    if graph.is_some() {
+        search.store.borrow_mut().tree = Some(Tree::default());
+    }
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(budget.seconds);
     let dfs = search.run(DfsScheduler::new(None, false), budget.dfs, Some(deadline));
@@ -115,6 +123,13 @@ pub fn explore(source: &'static str, main: fn()) {
         dfs_complete: dfs.exhausted && !dfs.spun,
         ..Report::default()
     };
+    if let Some(path) = &graph {
+        // Only a search of every schedule makes a graph a reader can trust.
+        let tree = search.store.borrow_mut().tree.take();
+        if let (true, Some(tree)) = (report.dfs_complete, tree) {
+            std::fs::write(path, tree.to_json()).expect("SIM_GRAPH is writable");
+        }
+    }
     if !report.dfs_complete {
         // A search cut short proves nothing: search the schedules with few
         // preemptions instead, then sample, from the start.
@@ -262,10 +277,15 @@ fn failure(payload: &(dyn std::any::Any + Send)) -> Ending {
 struct Store {
     outcomes: HashMap<(Ending, String), Outcome>,
     order: Vec<(Ending, String)>,
+    /// Every execution's steps, where the explorer's graph is wanted.
+    tree: Option<Tree>,
 }
 
 impl Store {
     fn record(&mut self, ending: Ending, output: String, schedule: Option<&Schedule>) {
+        if let (Some(tree), Some((start, steps))) = (self.tree.as_mut(), crate::trace::take()) {
+            tree.add(start, steps, &ending, &output);
+        }
         let key = (ending.clone(), output.clone());
         let order = &mut self.order;
         let outcome = self.outcomes.entry(key.clone()).or_insert_with(|| {
@@ -325,6 +345,7 @@ impl<S: Scheduler> Scheduler for Recording<S> {
                 .borrow_mut()
                 .record(ending, output, finished.as_ref());
         }
+        crate::trace::reset();
         if track.executions >= track.limit || track.deadline.is_some_and(|at| Instant::now() > at) {
             return None;
         }
@@ -347,6 +368,7 @@ impl<S: Scheduler> Scheduler for Recording<S> {
             .inner
             .borrow_mut()
             .next_task(runnable, current, is_yielding)?;
+        crate::trace::choice();
         if let Some(schedule) = self.track.borrow_mut().current.as_mut() {
             schedule.push_task(next);
         }

@@ -10,9 +10,11 @@ pub use std::*;
 
 mod bounded;
 mod explore;
+mod graph;
 mod out;
 pub mod sync;
 pub mod thread;
+mod trace;
 mod waits;
 
 pub use explore::{Ending, Outcome, Report, explore};

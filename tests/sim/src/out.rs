@@ -13,14 +13,30 @@ static PANICKED: Mutex<bool> = Mutex::new(false);
 static SOURCE: Mutex<&'static str> = Mutex::new("");
 
 /// `println!`: one line.
+#[track_caller]
 pub fn line(mut text: String) {
     text.push('\n');
     self::text(&text);
 }
 
 /// `print!`: text as it is.
+#[track_caller]
 pub fn text(text: &str) {
+    let shown = text.strip_suffix('\n').unwrap_or(text);
+    crate::trace::event(
+        format!("{} prints “{shown}”", crate::trace::me()),
+        Some(std::panic::Location::caller()),
+    );
+    push(text);
+}
+
+fn push(text: &str) {
     BUFFER.lock().unwrap().push_str(text);
+}
+
+/// What this execution has printed so far, left in place.
+pub(crate) fn peek() -> String {
+    BUFFER.lock().unwrap().clone()
 }
 
 /// Starts an execution's buffer.
@@ -80,7 +96,7 @@ fn panic_message(info: &PanicHookInfo<'_>) {
         );
         *panicked = true;
     }
-    self::text(&text);
+    push(&text);
 }
 
 /// The number of the running shuttle thread, if one runs.

@@ -13,11 +13,11 @@ use std::time::Duration;
 pub use std::sync::*;
 
 pub use shuttle::sync::{
-    Barrier, BarrierWaitResult, Once, OnceState, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    BarrierWaitResult, Once, OnceState, RwLock, RwLockReadGuard, RwLockWriteGuard,
     WaitTimeoutResult,
 };
 
-use crate::waits;
+use crate::{trace, waits};
 
 /// std's `OnceLock`: its value is set once, and a thread that comes while
 /// another one initializes it waits on a shuttle lock (std's would block
@@ -109,6 +109,69 @@ impl<T: fmt::Debug, F> fmt::Debug for LazyLock<T, F> {
     }
 }
 
+/// std's `Barrier`, on shuttle's, noting each arrival for the explorer.
+pub struct Barrier {
+    inner: shuttle::sync::Barrier,
+    created: &'static Location<'static>,
+    count: usize,
+    /// How many threads wait at it now.
+    there: std::sync::Mutex<usize>,
+}
+
+impl fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Barrier { .. }")
+    }
+}
+
+impl Barrier {
+    #[track_caller]
+    pub fn new(count: usize) -> Barrier {
+        Barrier {
+            inner: shuttle::sync::Barrier::new(count),
+            created: Location::caller(),
+            count,
+            there: std::sync::Mutex::new(0),
+        }
+    }
+
+    #[track_caller]
+    pub fn wait(&self) -> BarrierWaitResult {
+        let count = self.count;
+        let arrived = {
+            let mut there = self.there.lock().unwrap();
+            *there += 1;
+            let arrived = *there;
+            if arrived >= count {
+                *there = 0;
+            }
+            arrived
+        };
+        let now = if arrived >= count { 0 } else { arrived };
+        let name = trace::object(
+            std::ptr::from_ref(self) as usize,
+            "Barrier",
+            self.created,
+            format!("0 of {count} there"),
+            format!("{now} of {count} there"),
+        );
+        let me = trace::me();
+        if arrived >= count {
+            trace::event(
+                format!("{me} arrives at {name} ({arrived} of {count}): all go on"),
+                Some(Location::caller()),
+            );
+        } else {
+            trace::event(
+                format!("{me} arrives at {name} ({arrived} of {count}): waits"),
+                Some(Location::caller()),
+            );
+            trace::blocked(format!("waits at {name} for {} more", count - arrived));
+        }
+        self.inner.wait()
+    }
+}
+
 /// std's `Mutex`, on shuttle's.
 pub struct Mutex<T: ?Sized> {
     created: &'static Location<'static>,
@@ -165,9 +228,30 @@ impl<T: ?Sized> Mutex<T> {
         std::ptr::from_ref(self).cast::<()>() as usize
     }
 
+    /// Notes it for the explorer as `held by <thread>` or `free`.
+    fn traced(&self, holder: Option<usize>) -> String {
+        let value = holder.map_or("free".to_owned(), |thread| {
+            format!("held by {}", trace::thread_name(thread))
+        });
+        trace::object(self.id(), "Mutex", self.created, "free".to_owned(), value)
+    }
+
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = Location::caller();
+        let me = waits::me();
+        if let Some(holder) = waits::holder(self.id()).filter(|holder| *holder != me) {
+            let name = self.traced(Some(holder));
+            let holder = trace::thread_name(holder);
+            trace::event(
+                format!(
+                    "{} tries to lock {name}, held by {holder}: waits",
+                    trace::me()
+                ),
+                Some(at),
+            );
+            trace::blocked(format!("waits to lock {name}, held by {holder}"));
+        }
         waits::made(self.id(), self.created.line());
         waits::wait(
             self.id(),
@@ -176,6 +260,8 @@ impl<T: ?Sized> Mutex<T> {
         );
         let result = self.inner.lock();
         waits::took(self.id(), at);
+        let name = self.traced(Some(me));
+        trace::event(format!("{} locks {name}", trace::me()), Some(at));
         self.poisoned_or(map_lock(self, result))
     }
 
@@ -185,10 +271,24 @@ impl<T: ?Sized> Mutex<T> {
         match self.inner.try_lock() {
             Ok(guard) => {
                 waits::took(self.id(), at);
+                let name = self.traced(Some(waits::me()));
+                trace::event(format!("{} locks {name} (try_lock)", trace::me()), Some(at));
                 self.poisoned_or(map_lock(self, Ok(guard)))
                     .map_err(TryLockError::Poisoned)
             }
-            Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+            Err(TryLockError::WouldBlock) => {
+                let holder = waits::holder(self.id());
+                let name = self.traced(holder);
+                let holder = holder.map_or("another thread".to_owned(), trace::thread_name);
+                trace::event(
+                    format!(
+                        "{} tries to lock {name}, held by {holder}: try_lock gives up",
+                        trace::me()
+                    ),
+                    Some(at),
+                );
+                Err(TryLockError::WouldBlock)
+            }
             Err(TryLockError::Poisoned(poisoned)) => {
                 waits::took(self.id(), at);
                 let guard = map_lock(self, Ok(poisoned.into_inner()));
@@ -267,6 +367,8 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
                 self.lock.poisoned.store(true, Ordering::SeqCst);
             }
             waits::released(self.lock.id());
+            let name = self.lock.traced(None);
+            trace::event(format!("{} unlocks {name}", trace::me()), None);
         }
     }
 }
@@ -683,6 +785,194 @@ pub mod mpsc {
 
 /// shuttle's atomics: every access is a point where shuttle may switch
 /// threads. It runs every ordering as `SeqCst`.
+/// std's atomics: shuttle's, with the operations a reader steps through
+/// in the explorer noted (a load, a store, a swap, an add or a subtract, a
+/// compare-exchange) and the value they leave shown. Other operations are
+/// shuttle's own, through `Deref`, and are not noted.
 pub mod atomic {
     pub use shuttle::sync::atomic::*;
+
+    use std::fmt;
+    use std::ops::Deref;
+    use std::panic::Location;
+
+    use crate::trace;
+
+    macro_rules! traced_atomic {
+        ($name:ident, $value:ty $(, $int:ident)?) => {
+            pub struct $name {
+                inner: shuttle::sync::atomic::$name,
+                created: &'static Location<'static>,
+                /// The value it was made with: shown until it is first used.
+                initial: $value,
+            }
+
+            impl $name {
+                #[track_caller]
+                pub const fn new(value: $value) -> $name {
+                    $name {
+                        inner: shuttle::sync::atomic::$name::new(value),
+                        created: Location::caller(),
+                        initial: value,
+                    }
+                }
+
+                /// Notes it, holding `value` now; returns its name.
+                fn traced(&self, value: $value) -> String {
+                    let address = std::ptr::from_ref(self) as usize;
+                    trace::object(
+                        address,
+                        stringify!($name),
+                        self.created,
+                        format!("{:?}", self.initial),
+                        format!("{value:?}"),
+                    )
+                }
+
+                #[track_caller]
+                pub fn load(&self, order: Ordering) -> $value {
+                    let value = self.inner.load(order);
+                    let name = self.traced(value);
+                    trace::event(
+                        format!("{} loads {name}: {value:?}", trace::me()),
+                        Some(Location::caller()),
+                    );
+                    value
+                }
+
+                #[track_caller]
+                pub fn store(&self, value: $value, order: Ordering) {
+                    self.inner.store(value, order);
+                    let name = self.traced(value);
+                    trace::event(
+                        format!("{} stores {value:?} in {name}", trace::me()),
+                        Some(Location::caller()),
+                    );
+                }
+
+                #[track_caller]
+                pub fn swap(&self, value: $value, order: Ordering) -> $value {
+                    let old = self.inner.swap(value, order);
+                    let name = self.traced(value);
+                    trace::event(
+                        format!("{} swaps {value:?} into {name}, taking out {old:?}", trace::me()),
+                        Some(Location::caller()),
+                    );
+                    old
+                }
+
+                #[track_caller]
+                pub fn compare_exchange(
+                    &self,
+                    current: $value,
+                    new: $value,
+                    success: Ordering,
+                    failure: Ordering,
+                ) -> Result<$value, $value> {
+                    let result = self.inner.compare_exchange(current, new, success, failure);
+                    self.exchanged(current, new, result, Location::caller());
+                    result
+                }
+
+                #[track_caller]
+                pub fn compare_exchange_weak(
+                    &self,
+                    current: $value,
+                    new: $value,
+                    success: Ordering,
+                    failure: Ordering,
+                ) -> Result<$value, $value> {
+                    let result = self.inner.compare_exchange_weak(current, new, success, failure);
+                    self.exchanged(current, new, result, Location::caller());
+                    result
+                }
+
+                fn exchanged(
+                    &self,
+                    current: $value,
+                    new: $value,
+                    result: Result<$value, $value>,
+                    at: &Location<'_>,
+                ) {
+                    let (now, words) = match result {
+                        Ok(_) => (new, format!("finds {current:?}, puts {new:?}")),
+                        Err(seen) => (seen, format!("expects {current:?} but finds {seen:?}: fails")),
+                    };
+                    let name = self.traced(now);
+                    trace::event(
+                        format!("{} compare-exchanges {name}: {words}", trace::me()),
+                        Some(at),
+                    );
+                }
+
+                pub fn get_mut(&mut self) -> &mut $value {
+                    self.inner.get_mut()
+                }
+
+                pub fn into_inner(self) -> $value {
+                    self.inner.into_inner()
+                }
+
+                $(traced_atomic!(@$int $value);)?
+            }
+
+            impl Deref for $name {
+                type Target = shuttle::sync::atomic::$name;
+                fn deref(&self) -> &Self::Target {
+                    &self.inner
+                }
+            }
+
+            impl Default for $name {
+                #[track_caller]
+                fn default() -> $name {
+                    $name::new(<$value>::default())
+                }
+            }
+
+            impl From<$value> for $name {
+                #[track_caller]
+                fn from(value: $value) -> $name {
+                    $name::new(value)
+                }
+            }
+
+            impl fmt::Debug for $name {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fmt::Debug::fmt(&self.inner, f)
+                }
+            }
+        };
+        (@int $value:ty) => {
+            #[track_caller]
+            pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_add(value, order);
+                let name = self.traced(old.wrapping_add(value));
+                trace::event(
+                    format!("{} adds {value:?} to {name} (it was {old:?})", trace::me()),
+                    Some(Location::caller()),
+                );
+                old
+            }
+
+            #[track_caller]
+            pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.fetch_sub(value, order);
+                let name = self.traced(old.wrapping_sub(value));
+                trace::event(
+                    format!("{} subtracts {value:?} from {name} (it was {old:?})", trace::me()),
+                    Some(Location::caller()),
+                );
+                old
+            }
+        };
+    }
+
+    traced_atomic!(AtomicBool, bool);
+    traced_atomic!(AtomicUsize, usize, int);
+    traced_atomic!(AtomicIsize, isize, int);
+    traced_atomic!(AtomicU64, u64, int);
+    traced_atomic!(AtomicI64, i64, int);
+    traced_atomic!(AtomicU32, u32, int);
+    traced_atomic!(AtomicI32, i32, int);
 }

@@ -12,7 +12,31 @@ pub use std::thread::*;
 
 pub use shuttle::thread::{AccessError, LocalKey, ThreadId, park, park_timeout, sleep, yield_now};
 
-use crate::waits;
+use crate::{trace, waits};
+
+/// Notes for the explorer that the running thread spawned `thread`, at `at`.
+fn spawned_event(thread: &shuttle::thread::Thread, at: &Location<'_>) -> usize {
+    let child = usize::from(thread.id());
+    trace::event(
+        format!("{} spawns {}", trace::me(), trace::thread_name(child)),
+        Some(at),
+    );
+    child
+}
+
+/// Notes a wait for `child` to finish (when it has not yet), and returns
+/// what to note once it has.
+#[track_caller]
+fn join_event(child: usize, finished: &AtomicBool) {
+    let name = trace::thread_name(child);
+    if !finished.load(Ordering::SeqCst) {
+        trace::event(
+            format!("{} waits for {name} to finish", trace::me()),
+            Some(Location::caller()),
+        );
+        trace::blocked(format!("waits for {name} to finish"));
+    }
+}
 
 type Caught<T> = std::result::Result<T, Box<dyn Any + Send + 'static>>;
 
@@ -68,8 +92,14 @@ impl<T> JoinHandle<T> {
             format!("join the thread spawned at line {}", self.spawned.line()),
             Location::caller(),
         );
+        let child = usize::from(self.thread.id());
+        join_event(child, &self.finished);
         let result = self.inner.join().and_then(|caught| caught);
         waits::done();
+        trace::event(
+            format!("{} joins {}", trace::me(), trace::thread_name(child)),
+            Some(Location::caller()),
+        );
         result
     }
 
@@ -100,6 +130,8 @@ fn body<F: FnOnce() -> T, T>(
         panic::resume_unwind(result.err().expect("an error"));
     }
     finished.store(true, Ordering::SeqCst);
+    trace::event(format!("{} finishes", trace::me()), None);
+    trace::finished();
     result
 }
 
@@ -120,6 +152,9 @@ pub struct Scope<'scope, 'env: 'scope> {
     inner: &'scope shuttle::thread::Scope<'scope, 'env>,
     /// Scoped threads that panicked, less those whose panic `join` returned.
     panicked: Arc<AtomicUsize>,
+    /// Each scoped thread, and whether it has finished: the scope's end
+    /// waits for them.
+    threads: std::sync::Mutex<Vec<(usize, Arc<AtomicBool>)>>,
 }
 
 /// std's `ScopedJoinHandle`.
@@ -138,6 +173,7 @@ pub fn scope<'env, F, T>(f: F) -> T
 where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
 {
+    let at = Location::caller();
     let panicked = Arc::new(AtomicUsize::new(0));
     let count = Arc::clone(&panicked);
     let result = shuttle::thread::scope(move |inner| {
@@ -145,9 +181,31 @@ where
         let scope: &Scope<'_, 'env> = Box::leak(Box::new(Scope {
             inner,
             panicked: count,
+            threads: std::sync::Mutex::new(Vec::new()),
         }));
-        f(scope)
+        let result = f(scope);
+        let running: Vec<String> = scope
+            .threads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, finished)| !finished.load(Ordering::SeqCst))
+            .map(|(thread, _)| trace::thread_name(*thread))
+            .collect();
+        if !running.is_empty() {
+            let running = running.join(", ");
+            trace::event(
+                format!(
+                    "{} waits at the end of the scope for {running}",
+                    trace::me()
+                ),
+                Some(at),
+            );
+            trace::blocked(format!("waits at the end of the scope for {running}"));
+        }
+        result
     });
+    trace::event(format!("{} leaves the scope", trace::me()), Some(at));
     if panicked.load(Ordering::SeqCst) > 0 {
         panic!("a scoped thread panicked");
     }
@@ -172,6 +230,11 @@ impl<'scope> Scope<'scope, '_> {
             }
             result
         });
+        let child = spawned_event(inner.thread(), spawned);
+        self.threads
+            .lock()
+            .unwrap()
+            .push((child, Arc::clone(&finished)));
         ScopedJoinHandle {
             thread: Thread::new(inner.thread().clone()),
             inner,
@@ -190,8 +253,14 @@ impl<T> ScopedJoinHandle<'_, T> {
             format!("join the thread spawned at line {}", self.spawned.line()),
             Location::caller(),
         );
+        let child = usize::from(self.thread.id());
+        join_event(child, &self.finished);
         let result = self.inner.join().and_then(|caught| caught);
         waits::done();
+        trace::event(
+            format!("{} joins {}", trace::me(), trace::thread_name(child)),
+            Some(Location::caller()),
+        );
         if result.is_err() {
             self.panicked.fetch_sub(1, Ordering::SeqCst);
         }
@@ -236,6 +305,7 @@ impl Builder {
         let finished = Arc::new(AtomicBool::new(false));
         let done = Arc::clone(&finished);
         let inner = self.0.spawn(move || body(f, &done, spawned))?;
+        spawned_event(inner.thread(), spawned);
         Ok(JoinHandle {
             thread: Thread::new(inner.thread().clone()),
             inner,

@@ -98,6 +98,16 @@ pub(crate) fn took(resource: usize, at: &Location<'_>) {
     });
 }
 
+/// Which thread holds the lock `resource`, if one does.
+pub(crate) fn holder(resource: usize) -> Option<usize> {
+    let registry = REGISTRY.lock().unwrap();
+    registry
+        .as_ref()?
+        .held
+        .get(&resource)
+        .map(|(holder, _)| *holder)
+}
+
 /// The lock `resource` is free again.
 pub(crate) fn released(resource: usize) {
     with(|r| r.held.remove(&resource));

@@ -45,3 +45,92 @@
 //!   ]
 //! }
 //! ```
+//!
+//! The graph comes from the program the schedule layer builds for the
+//! listing (tools/verify/src/schedules.rs), run with `SIM_GRAPH`: its
+//! depth-first search notes each step (tests/sim/src/trace.rs) and merges
+//! the executions (tests/sim/src/graph.rs). `SNAPSHOTS=overwrite cargo test
+//! --test explorer` writes the files; `cargo test` fails where one is stale.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::catalog::Listing;
+use crate::run::{self, Ending};
+use crate::schedules::{self, Programs, Verdict};
+
+/// The graph of `listing`'s schedules, as the chapter includes it, from a
+/// search that covered every one of them (`verdict`).
+pub fn graph(
+    root: &Path,
+    programs: &Programs,
+    listing: &Listing,
+    verdict: &Verdict,
+) -> Result<String, String> {
+    if !matches!(verdict, Verdict::Every(_)) {
+        return Err(format!(
+            "{listing}: the explorer needs every schedule, and the search ran {verdict}: \
+             make the listing smaller, or take `explore = true` off"
+        ));
+    }
+    let built = programs.build(&[listing])?;
+    let exe = built
+        .into_values()
+        .next()
+        .ok_or_else(|| format!("{listing}: cargo built no program for it"))??;
+    let out = exe.with_extension(format!("graph.{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let mut command = Command::new(&exe);
+    command
+        .current_dir(root)
+        .env("SIM_GRAPH", &out)
+        .env("SIM_DFS", schedules::DFS_LIMIT.to_string());
+    let ran = run::run_command(command, schedules::SEARCH_LIMIT)
+        .map_err(|e| format!("{listing}: could not run {}: {e}", exe.display()))?;
+    let text = std::fs::read_to_string(&out);
+    let _ = std::fs::remove_file(&out);
+    let body = match (&ran.ending, text) {
+        (Ending::Exited(status), Ok(text)) if status.success() => text,
+        _ => {
+            return Err(format!(
+                "{listing}: the search wrote no graph ({:?}):\n{}",
+                ran.ending, ran.output
+            ));
+        }
+    };
+    let source = std::fs::read_to_string(&listing.source)
+        .map_err(|e| format!("{}: {e}", listing.source.display()))?;
+    let lines: Vec<&str> = source.lines().collect();
+    let head = serde_json::json!({
+        "listing": format!("{}/{}", listing.chapter, listing.name),
+        "search": verdict.to_string(),
+        "source": lines,
+    })
+    .to_string();
+    // The search's own fields follow the engine's, in one object.
+    let body = body
+        .strip_prefix('{')
+        .ok_or_else(|| format!("{listing}: the graph is not a JSON object"))?;
+    let json = format!("{},{body}", head.strip_suffix('}').expect("an object"));
+    Ok(escape_for_html(&json) + "\n")
+}
+
+/// JSON that a `<script>` element and a Markdown HTML block keep as it is.
+fn escape_for_html(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// What a graph holds, for the closing numbers of a check: states, steps.
+pub fn size(graph: &str) -> (usize, usize) {
+    let value: serde_json::Value = serde_json::from_str(graph).unwrap_or_default();
+    let states = value["states"].as_array().map_or(0, Vec::len);
+    let steps = value["states"].as_array().map_or(0, |states| {
+        states
+            .iter()
+            .map(|state| state["steps"].as_array().map_or(0, Vec::len))
+            .sum()
+    });
+    (states, steps)
+}

@@ -147,20 +147,34 @@ pub fn page_problems(root: &Path, chapter: &Chapter, html: &str) -> Vec<String> 
         ));
     }
     let blocks = page.code_blocks();
+    let data: Vec<String> = page
+        .0
+        .select(&selector(r#"script[type="application/json"]"#))
+        .map(|script| script.text().collect::<String>())
+        .collect();
     let dir = root.join(&chapter.path).parent().unwrap().to_path_buf();
     for (line, include) in markdown::includes(&chapter.text) {
-        if !include.shows_as_is() {
+        if !include.shows_as_is() && !include.is_script_data() {
             continue;
         }
         let Ok(shown) = fs::read_to_string(dir.join(&include.path)) else {
             continue; // the tidy layer reports missing files
         };
-        if !blocks
-            .iter()
-            .any(|block| block.text.contains(shown.trim_end()))
-        {
+        let held = if include.is_script_data() {
+            data.iter().any(|text| text.trim() == shown.trim())
+        } else {
+            blocks
+                .iter()
+                .any(|block| block.text.contains(shown.trim_end()))
+        };
+        if !held {
+            let verb = if include.is_script_data() {
+                "hold"
+            } else {
+                "show"
+            };
             problems.push(format!(
-                "{}:{line}: the page does not show {} as it is",
+                "{}:{line}: the page does not {verb} {} as it is",
                 chapter.path.display(),
                 include.path
             ));

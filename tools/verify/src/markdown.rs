@@ -74,10 +74,18 @@ pub struct Include {
 
 impl Include {
     /// Whether the page shows the included file as it is (an output or an
-    /// error file): programs are shown with hidden lines, and Markdown is
-    /// rendered.
+    /// error file): programs are shown with hidden lines, Markdown and HTML
+    /// are rendered, and JSON is data for a script.
     pub fn shows_as_is(&self) -> bool {
-        !self.path.ends_with(".rs") && !self.path.ends_with(".md")
+        ![".rs", ".md", ".html", ".json"]
+            .iter()
+            .any(|extension| self.path.ends_with(extension))
+    }
+
+    /// Whether it is data for the page's scripts, which the page must hold
+    /// as it is in a `<script type="application/json">`.
+    pub fn is_script_data(&self) -> bool {
+        self.path.ends_with(".json")
     }
 }
 
