@@ -133,6 +133,17 @@ async fn no_page_has_a_serious_accessibility_violation() {
             &mut failures,
             &mut notes,
         );
+        // The schedule explorers, a few steps in and at an end.
+        for page in EXPLORER_PAGES {
+            for (when, violations) in audit_explorer(&browser, &axe, &server.page(page)).await {
+                report(
+                    &format!("{page}, the schedule explorer {when} ({theme} theme)"),
+                    &violations,
+                    &mut failures,
+                    &mut notes,
+                );
+            }
+        }
     }
     browser.open(&server.page("index.html")).await;
     browser.pick_theme("light").await;
@@ -163,6 +174,107 @@ async fn audit_page(browser: &Browser, axe: &str, url: &str) -> Vec<Value> {
             Err(error) if tries < 3 => {
                 tries += 1;
                 eprintln!("{url}: {error}; auditing it again");
+            }
+            Err(error) => panic!("{url}: {error}"),
+        }
+    }
+}
+
+/// The pages with a schedule explorer (theme/explorer.js): an exited end
+/// and a deadlock.
+const EXPLORER_PAGES: [&str; 2] = ["ch10-atomics.html", "ch11-deadlocks.html"];
+
+/// Audits the first schedule explorer on the page at `url` as a reader
+/// leaves it: three steps in, then at the end of the last schedule its
+/// "Show me" offers (with Back and Restart, now enabled). Returns the
+/// violations found in the panel at each; again from the start if the page
+/// was reloaded meanwhile (the book's files changed).
+async fn audit_explorer(browser: &Browser, axe: &str, url: &str) -> Vec<(String, Vec<Value>)> {
+    let mut tries = 0;
+    loop {
+        match try_audit_explorer(browser, axe, url).await {
+            Ok(audits) => return audits,
+            Err(error) if tries < 3 => {
+                tries += 1;
+                eprintln!("{url}: {error}; auditing its explorer again");
+            }
+            Err(error) => panic!("{url}: {error}"),
+        }
+    }
+}
+
+async fn try_audit_explorer(
+    browser: &Browser,
+    axe: &str,
+    url: &str,
+) -> Result<Vec<(String, Vec<Value>)>, String> {
+    browser.open(url).await;
+    let panel = browser
+        .wait_until(
+            "the schedule explorer",
+            "return document.querySelector('div.explorer[data-explorer-ready]');",
+            vec![],
+        )
+        .await;
+    let mut audits = Vec::new();
+    let step = "div.explorer[data-explorer-ready] button.explorer-step";
+    for _ in 0..3 {
+        if let Ok(button) = browser.client.find(Locator::Css(step)).await {
+            button
+                .click()
+                .await
+                .map_err(|e| format!("taking a step: {e}"))?;
+        }
+    }
+    audits.push((
+        "three steps in".to_owned(),
+        browser.audit(axe, panel.clone()).await?,
+    ));
+    browser
+        .js(
+            "const select = arguments[0].querySelector('select.explorer-ends');
+             select.value = select.options[select.options.length - 1].value;",
+            vec![panel.clone()],
+        )
+        .await;
+    let show = "div.explorer[data-explorer-ready] button.explorer-show";
+    browser
+        .client
+        .find(Locator::Css(show))
+        .await
+        .map_err(|e| format!("finding Show me: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("clicking Show me: {e}"))?;
+    let at_end = browser.audit(axe, panel).await?;
+    audits.push(("at the end of a schedule".to_owned(), at_end));
+    Ok(audits)
+}
+
+/// Audits a question (theme/questions.js) after a reader ticked a choice
+/// and pressed Check, with every answer and explanation shown; again if a
+/// rebuild reloaded the page meanwhile.
+async fn audit_question(browser: &Browser, axe: &str, url: &str) -> Vec<Value> {
+    let mut tries = 0;
+    loop {
+        browser.open(url).await;
+        let form = browser
+            .wait_until(
+                "a question, answered",
+                "const form = document.querySelector('form.question');
+                 if (!form) return null;
+                 form.querySelector('input[type=\"checkbox\"]').click();
+                 form.querySelector('button.question-check').click();
+                 form.scrollIntoView({block: 'center'});
+                 return form.querySelector('.question-feedback').checkVisibility() && form;",
+                vec![],
+            )
+            .await;
+        match browser.audit(axe, form).await {
+            Ok(violations) => return violations,
+            Err(error) if tries < 3 => {
+                tries += 1;
+                eprintln!("{url}: {error}; auditing its question again");
             }
             Err(error) => panic!("{url}: {error}"),
         }
