@@ -251,36 +251,6 @@ async fn try_audit_explorer(
     Ok(audits)
 }
 
-/// Audits a question (theme/questions.js) after a reader ticked a choice
-/// and pressed Check, with every answer and explanation shown; again if a
-/// rebuild reloaded the page meanwhile.
-async fn audit_question(browser: &Browser, axe: &str, url: &str) -> Vec<Value> {
-    let mut tries = 0;
-    loop {
-        browser.open(url).await;
-        let form = browser
-            .wait_until(
-                "a question, answered",
-                "const form = document.querySelector('form.question');
-                 if (!form) return null;
-                 form.querySelector('input[type=\"checkbox\"]').click();
-                 form.querySelector('button.question-check').click();
-                 form.scrollIntoView({block: 'center'});
-                 return form.querySelector('.question-feedback').checkVisibility() && form;",
-                vec![],
-            )
-            .await;
-        match browser.audit(axe, form).await {
-            Ok(violations) => return violations,
-            Err(error) if tries < 3 => {
-                tries += 1;
-                eprintln!("{url}: {error}; auditing its question again");
-            }
-            Err(error) => panic!("{url}: {error}"),
-        }
-    }
-}
-
 /// Every page a reader can open from the sidebar, the index and the print
 /// page. (Not 404.html: it is built for the published book, under
 /// `site-url`, and `cargo book serve` shows it without its styles.)
