@@ -1,7 +1,8 @@
 //! The book for every reader: axe-core, Deque's accessibility engine, finds
 //! no violation of "serious" or "critical" impact on any page, in the light
 //! theme and in a dark one (navy, the book's preferred dark theme), with
-//! listings' buttons, a Run result, the theme picker and search in view.
+//! listings' buttons, a Run result, a question's answers, the theme picker
+//! and search in view.
 //!
 //! A failure names the page, the theme, axe's rule and impact, and each
 //! offending element (a selector and its HTML), so an author knows what to
@@ -144,6 +145,14 @@ async fn no_page_has_a_serious_accessibility_violation() {
                 );
             }
         }
+        // A question with its answers shown (theme/questions.js).
+        let violations = audit_question(&browser, &axe, &server.page("ch10-atomics.html")).await;
+        report(
+            &format!("ch10-atomics.html, a question with its answers shown ({theme} theme)"),
+            &violations,
+            &mut failures,
+            &mut notes,
+        );
     }
     browser.open(&server.page("index.html")).await;
     browser.pick_theme("light").await;
@@ -249,6 +258,36 @@ async fn try_audit_explorer(
     let at_end = browser.audit(axe, panel).await?;
     audits.push(("at the end of a schedule".to_owned(), at_end));
     Ok(audits)
+}
+
+/// Audits a question (theme/questions.js) after a reader ticked a choice
+/// and pressed Check, with every answer and explanation shown; again if a
+/// rebuild reloaded the page meanwhile.
+async fn audit_question(browser: &Browser, axe: &str, url: &str) -> Vec<Value> {
+    let mut tries = 0;
+    loop {
+        browser.open(url).await;
+        let form = browser
+            .wait_until(
+                "a question, answered",
+                "const form = document.querySelector('form.question');
+                 if (!form) return null;
+                 form.querySelector('input[type=\"checkbox\"]').click();
+                 form.querySelector('button.question-check').click();
+                 form.scrollIntoView({block: 'center'});
+                 return form.querySelector('.question-feedback').checkVisibility() && form;",
+                vec![],
+            )
+            .await;
+        match browser.audit(axe, form).await {
+            Ok(violations) => return violations,
+            Err(error) if tries < 3 => {
+                tries += 1;
+                eprintln!("{url}: {error}; auditing its question again");
+            }
+            Err(error) => panic!("{url}: {error}"),
+        }
+    }
 }
 
 /// Every page a reader can open from the sidebar, the index and the print
