@@ -389,6 +389,8 @@ impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
 pub struct Condvar {
     created: &'static Location<'static>,
     inner: shuttle::sync::Condvar,
+    /// How many threads wait on it now, for the explorer.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl fmt::Debug for Condvar {
@@ -410,7 +412,26 @@ impl Condvar {
         Condvar {
             created: Location::caller(),
             inner: shuttle::sync::Condvar::new(),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// Notes it for the explorer, with `change` threads more waiting;
+    /// returns its name and how many wait now.
+    fn traced(&self, change: isize) -> (String, usize) {
+        let waiting = if change >= 0 {
+            self.waiting.fetch_add(change.unsigned_abs(), Ordering::SeqCst) + change.unsigned_abs()
+        } else {
+            self.waiting.fetch_sub(change.unsigned_abs(), Ordering::SeqCst) - change.unsigned_abs()
+        };
+        let name = trace::object(
+            std::ptr::from_ref(self) as usize,
+            "Condvar",
+            self.created,
+            "0 waiting".to_owned(),
+            format!("{waiting} waiting"),
+        );
+        (name, waiting)
     }
 
     /// Waits with the guard's lock let go, noting the wait; the guard
@@ -424,6 +445,13 @@ impl Condvar {
         let lock = guard.lock;
         let inner = guard.inner.take().expect("a guard holds its lock");
         waits::released(lock.id());
+        let mutex = lock.traced(None);
+        let (name, _) = self.traced(1);
+        trace::event(
+            format!("{} waits on {name}, unlocking {mutex}", trace::me()),
+            Some(at),
+        );
+        trace::blocked(format!("waits on {name} for a notification"));
         waits::wait(
             std::ptr::from_ref(self) as usize,
             format!(
@@ -434,6 +462,12 @@ impl Condvar {
         );
         let (inner, result) = wait(inner);
         waits::took(lock.id(), at);
+        let (name, _) = self.traced(-1);
+        let mutex = lock.traced(Some(waits::me()));
+        trace::event(
+            format!("{} wakes from {name} and locks {mutex} again", trace::me()),
+            Some(at),
+        );
         (
             MutexGuard {
                 inner: Some(inner),
@@ -522,12 +556,25 @@ impl Condvar {
         }
     }
 
+    #[track_caller]
     pub fn notify_one(&self) {
         self.inner.notify_one();
+        self.notified("one thread", Location::caller());
     }
 
+    #[track_caller]
     pub fn notify_all(&self) {
         self.inner.notify_all();
+        self.notified("every thread", Location::caller());
+    }
+
+    fn notified(&self, whom: &str, at: &Location<'_>) {
+        let (name, waiting) = self.traced(0);
+        let words = match waiting {
+            0 => format!("notifies {name}, but no thread waits on it: the notification is lost"),
+            _ => format!("notifies {whom} waiting on {name}"),
+        };
+        trace::event(format!("{} {words}", trace::me()), Some(at));
     }
 }
 
@@ -543,7 +590,7 @@ pub mod mpsc {
         RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError,
     };
 
-    use crate::waits;
+    use crate::{trace, waits};
 
     static NEXT: AtomicUsize = AtomicUsize::new(1);
 
@@ -552,14 +599,54 @@ pub mod mpsc {
     struct Channel {
         created: &'static Location<'static>,
         id: usize,
+        /// Messages in it and Senders alive, for the explorer.
+        queued: AtomicUsize,
+        senders: AtomicUsize,
     }
 
     impl Channel {
         fn new(created: &'static Location<'static>) -> Arc<Channel> {
-            Arc::new(Channel {
+            let channel = Arc::new(Channel {
                 created,
                 id: NEXT.fetch_add(1, Ordering::Relaxed),
-            })
+                queued: AtomicUsize::new(0),
+                senders: AtomicUsize::new(0),
+            });
+            channel.traced();
+            channel
+        }
+
+        /// Notes it for the explorer; returns its name.
+        fn traced(&self) -> String {
+            let queued = self.queued.load(Ordering::SeqCst);
+            let senders = self.senders.load(Ordering::SeqCst);
+            let plural = if senders == 1 { "" } else { "s" };
+            let name = trace::object(
+                self.id,
+                "channel",
+                self.created,
+                "0 queued, 1 Sender alive".to_owned(),
+                format!("{queued} queued, {senders} Sender{plural} alive"),
+            );
+            if name.starts_with('`') {
+                format!("the channel {name}")
+            } else {
+                name
+            }
+        }
+
+        /// The running thread did `what` to it (`{}`: the channel's name).
+        fn event(&self, what: &str, at: Option<&Location<'_>>) {
+            let name = self.traced();
+            trace::event(
+                format!("{} {}", trace::me(), what.replace("{}", &name)),
+                at,
+            );
+        }
+
+        fn sent(&self, at: &Location<'_>) {
+            self.queued.fetch_add(1, Ordering::SeqCst);
+            self.event("sends a message on {}", Some(at));
         }
     }
 
@@ -586,7 +673,14 @@ pub mod mpsc {
     fn sender_id(channel: &Channel, at: &Location<'_>) -> usize {
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
         waits::keeps(channel.id, id, at);
+        channel.senders.fetch_add(1, Ordering::SeqCst);
         id
+    }
+
+    fn sender_gone(channel: &Channel, id: usize) {
+        waits::gone(channel.id, id);
+        channel.senders.fetch_sub(1, Ordering::SeqCst);
+        channel.event("drops a Sender of {}", None);
     }
 
     #[track_caller]
@@ -622,25 +716,33 @@ pub mod mpsc {
     }
 
     impl<T> Sender<T> {
+        #[track_caller]
         pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-            self.inner.send(value)
+            let result = self.inner.send(value);
+            if result.is_ok() {
+                self.channel.sent(Location::caller());
+            }
+            result
         }
     }
 
     impl<T> Clone for Sender<T> {
         #[track_caller]
         fn clone(&self) -> Sender<T> {
+            let id = sender_id(&self.channel, Location::caller());
+            self.channel
+                .event("clones a Sender of {}", Some(Location::caller()));
             Sender {
                 inner: self.inner.clone(),
                 channel: Arc::clone(&self.channel),
-                id: sender_id(&self.channel, Location::caller()),
+                id,
             }
         }
     }
 
     impl<T> Drop for Sender<T> {
         fn drop(&mut self) {
-            waits::gone(self.channel.id, self.id);
+            sender_gone(&self.channel, self.id);
         }
     }
 
@@ -657,6 +759,9 @@ pub mod mpsc {
             );
             let result = self.inner.send(value);
             waits::done();
+            if result.is_ok() {
+                self.channel.sent(Location::caller());
+            }
             result
         }
 
@@ -678,12 +783,22 @@ pub mod mpsc {
 
     impl<T> Drop for SyncSender<T> {
         fn drop(&mut self) {
-            waits::gone(self.channel.id, self.id);
+            sender_gone(&self.channel, self.id);
         }
     }
 
     impl<T> Receiver<T> {
         fn recv_at(&self, at: &Location<'_>) -> Result<T, RecvError> {
+            let channel = &self.channel;
+            if channel.queued.load(Ordering::SeqCst) == 0 {
+                channel.event("waits to receive on {}: it is empty", Some(at));
+                let senders = channel.senders.load(Ordering::SeqCst);
+                trace::blocked(format!(
+                    "waits to receive on {}, which is empty, while {senders} Sender{} alive",
+                    channel.traced(),
+                    if senders == 1 { " is" } else { "s are" }
+                ));
+            }
             waits::wait(
                 self.channel.id,
                 format!(
@@ -694,6 +809,16 @@ pub mod mpsc {
             );
             let result = self.inner.recv();
             waits::done();
+            match &result {
+                Ok(_) => {
+                    channel.queued.fetch_sub(1, Ordering::SeqCst);
+                    channel.event("receives a message from {}", Some(at));
+                }
+                Err(_) => channel.event(
+                    "finds {} empty with every Sender gone: the receiving ends",
+                    Some(at),
+                ),
+            }
             result
         }
 
@@ -702,12 +827,26 @@ pub mod mpsc {
             self.recv_at(Location::caller())
         }
 
+        #[track_caller]
         pub fn try_recv(&self) -> Result<T, TryRecvError> {
-            self.inner.try_recv()
+            let result = self.inner.try_recv();
+            self.took(result.is_ok(), Location::caller());
+            result
         }
 
+        #[track_caller]
         pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-            self.inner.recv_timeout(timeout)
+            let result = self.inner.recv_timeout(timeout);
+            self.took(result.is_ok(), Location::caller());
+            result
+        }
+
+        /// Notes a message taken without waiting, if one was.
+        fn took(&self, taken: bool, at: &Location<'_>) {
+            if taken {
+                self.channel.queued.fetch_sub(1, Ordering::SeqCst);
+                self.channel.event("receives a message from {}", Some(at));
+            }
         }
 
         #[track_caller]

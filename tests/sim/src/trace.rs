@@ -109,10 +109,9 @@ pub(crate) fn line_of(at: &Location<'_>) -> Option<u32> {
     at.file().ends_with(".listing.rs").then(|| at.line())
 }
 
-/// The name a reader knows the object made at `line` by: the variable
-/// its line binds (`let alice = Mutex::new(100);`), or `the Mutex made at
-/// line 14`.
-fn name_at(line: u32, what: &str) -> String {
+/// The name a reader knows the object made at `line` by, if its line
+/// binds a variable (`let alice = Mutex::new(100);`).
+fn name_at(line: u32) -> Option<String> {
     let text = SOURCE
         .get()
         .and_then(|lines| lines.get(line as usize - 1))
@@ -123,18 +122,20 @@ fn name_at(line: u32, what: &str) -> String {
         .or_else(|| text.strip_prefix("static "))
         .or_else(|| text.strip_prefix("pub static "));
     let bound = words.map(|rest| {
-        let end = rest.find([' ', ':', '=']).unwrap_or(rest.len());
+        // `let (tx, rx) = …` binds a tuple: it is known by the whole pattern.
+        let end = if rest.starts_with('(') {
+            rest.find(')').map_or(rest.len(), |end| end + 1)
+        } else {
+            rest.find([' ', ':', '=']).unwrap_or(rest.len())
+        };
         rest[..end].to_owned()
     });
-    match bound {
-        Some(name) if !name.is_empty() && !name.starts_with('(') => name,
-        _ => format!("the {what} made at line {line}"),
-    }
+    bound.filter(|name| !name.is_empty())
 }
 
 /// Notes the object at `address`, made at `made` (a `Location` in the
-/// listing) holding `initial`, with its value now; returns its name, in
-/// backquotes.
+/// listing) holding `initial`, with its value now; returns how the steps
+/// call it: its variable in backquotes, or "the Mutex made at line 14".
 pub(crate) fn object(
     address: usize,
     what: &str,
@@ -143,7 +144,10 @@ pub(crate) fn object(
     value: String,
 ) -> String {
     let line = made.line();
-    let name = name_at(line, what);
+    let bound = name_at(line);
+    let name = bound
+        .clone()
+        .unwrap_or_else(|| format!("the {what} made at line {line}"));
     with(|trace| {
         let object = Object {
             name: name.clone(),
@@ -153,7 +157,10 @@ pub(crate) fn object(
         };
         trace.objects.insert(address, (object, value));
     });
-    format!("`{name}`")
+    match bound {
+        Some(name) => format!("`{name}`"),
+        None => name,
+    }
 }
 
 /// Something the running thread did that others can see, at `at`.
