@@ -251,7 +251,11 @@
             codeLines.forEach(function (row, i) {
                 var at = here[i + 1];
                 row.line.className = "explorer-line" + (at ? " explorer-here" : "");
-                row.who.textContent = at ? at.join(", ") + " \u25b8" : "";
+                clear(row.who);
+                if (at) {
+                    row.who.appendChild(document.createTextNode(at.join(", ") + " "));
+                    row.who.appendChild(el("span", { "aria-hidden": "true" }, ["\u25b8"]));
+                }
             });
 
             clear(threadRows);
