@@ -82,3 +82,68 @@ fn every_explorer_shows_the_schedules_of_its_listing_as_it_is() {
     let _ = writeln!(std::io::stderr(), "explorer graphs:{sizes}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The graph is the listing's: the same program with the load and the store
+/// made one `fetch_add` has no schedule that loses an update, and its graph
+/// is not the committed one, which the check above would report as stale.
+#[test]
+fn a_changed_listing_changes_its_graph() {
+    let root = repo_root();
+    let listings: Vec<Listing> = catalog::load_crate(&root.join("listings/ch10-atomics")).unwrap();
+    let listing = listings
+        .iter()
+        .find(|listing| listing.name == "lost-update-two")
+        .expect("Listing 10-4");
+    let dir = verify::cargo::target_dir().join("explorer-selftest");
+    std::fs::create_dir_all(&dir).unwrap();
+    let changed = dir.join("lost-update-two.rs");
+    let text = std::fs::read_to_string(&listing.source).unwrap();
+    let text = text
+        .replace("let seen = counter.load(Ordering::Relaxed);", "")
+        .replace(
+            "counter.store(seen + 1, Ordering::Relaxed);",
+            "counter.fetch_add(1, Ordering::Relaxed);",
+        );
+    std::fs::write(&changed, &text).unwrap();
+    let changed = listing.attempted_in(changed);
+
+    let target = verify::cargo::target_dir();
+    let programs = Programs::new(&root, &target, "explorer-selftest");
+    let report = schedules::search_all(
+        &root,
+        &programs,
+        &[&changed],
+        &KeptSearches::in_target(&root, &target),
+    )
+    .remove(0)
+    .unwrap();
+    let graph = explorer::graph(&root, &programs, &changed, &report.verdict()).unwrap();
+    let committed = std::fs::read_to_string(listing.explored_file()).unwrap();
+    assert_ne!(graph, committed);
+    assert!(committed.contains("\"output\":\"total = 1\\n\""));
+    assert!(!graph.contains("\"output\":\"total = 1\\n\""), "{graph}");
+    assert!(graph.contains("adds 1 to `counter`"), "{graph}");
+}
+
+/// A graph is drawn only from a search of every schedule: a sample would
+/// show a reader fewer paths than the program has.
+#[test]
+fn a_sampled_search_makes_no_graph() {
+    let root = repo_root();
+    let listings: Vec<Listing> = catalog::load_crate(&root.join("listings/ch10-atomics")).unwrap();
+    let listing = listings.iter().find(|l| l.name == "lost-update").unwrap();
+    let target = verify::cargo::target_dir();
+    let sampled = schedules::Verdict::Sampled {
+        random: 1000,
+        pct: 1000,
+        depth: 3,
+    };
+    let problem = explorer::graph(
+        &root,
+        &Programs::new(&root, &target, "explorer"),
+        listing,
+        &sampled,
+    )
+    .unwrap_err();
+    assert!(problem.contains("needs every schedule"), "{problem}");
+}
