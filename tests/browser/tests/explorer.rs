@@ -156,6 +156,8 @@ struct Panel<'a> {
 }
 
 struct Graph {
+    /// The threads' names.
+    threads: Vec<String>,
     states: Vec<Value>,
     ends: Vec<End>,
 }
@@ -183,6 +185,12 @@ impl<'a> Panel<'a> {
         let graph: Value = serde_json::from_str(graph.as_str().unwrap())
             .unwrap_or_else(|error| panic!("{page}: {listing}: its graph is not JSON: {error}"));
         let states = graph["states"].as_array().cloned().unwrap_or_default();
+        let threads = graph["threads"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|thread| thread["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
         let ends = graph["ends"]
             .as_array()
             .into_iter()
@@ -202,7 +210,11 @@ impl<'a> Panel<'a> {
             browser,
             page,
             listing,
-            graph: Graph { states, ends },
+            graph: Graph {
+                threads,
+                states,
+                ends,
+            },
         }
     }
 
@@ -299,6 +311,55 @@ impl<'a> Panel<'a> {
             shown,
             Some(state),
             "{}: {}: after {after}, the panel shows state {shown:?}, not {state}",
+            self.page,
+            self.listing
+        );
+        self.expect_shown(state, after).await;
+    }
+
+    /// The panel shows what the graph says of `state`: each live thread's
+    /// name on its line of the listing, which is marked; the shared
+    /// objects' values; the output so far.
+    async fn expect_shown(&self, state: usize, after: &str) {
+        let problems = self
+            .browser
+            .js(
+                "const [listing, state, names] = arguments;
+                 const panel = document.querySelector(`div.explorer[data-listing='${listing}']`);
+                 const problems = [];
+                 const lines = panel.querySelectorAll('.explorer-line');
+                 const marked = new Set();
+                 state.threads.forEach((thread, i) => {
+                     if (!thread.line || thread.status === 'done' || thread.status === 'unborn') return;
+                     marked.add(thread.line);
+                     const line = lines[thread.line - 1];
+                     if (!line || !line.classList.contains('explorer-here')
+                         || !line.querySelector('.explorer-who').textContent.includes(names[i]))
+                         problems.push(`line ${thread.line} is not marked with ${names[i]}`);
+                 });
+                 lines.forEach((line, i) => {
+                     if (line.classList.contains('explorer-here') && !marked.has(i + 1))
+                         problems.push(`line ${i + 1} is marked, with no thread at it`);
+                 });
+                 const values = [...panel.querySelectorAll('.explorer-objects tbody tr')]
+                     .map(row => row.lastElementChild.textContent);
+                 if (JSON.stringify(values) !== JSON.stringify(state.shared))
+                     problems.push(`the shared objects read ${JSON.stringify(values)}, not ${JSON.stringify(state.shared)}`);
+                 const output = panel.querySelector('pre.explorer-output').textContent;
+                 if (output !== state.output)
+                     problems.push(`the output so far reads ${JSON.stringify(output)}, not ${JSON.stringify(state.output)}`);
+                 return problems;",
+                vec![
+                    json!(self.listing),
+                    self.graph.states[state].clone(),
+                    json!(self.graph.threads),
+                ],
+            )
+            .await;
+        let problems = problems.as_array().cloned().unwrap_or_default();
+        assert!(
+            problems.is_empty(),
+            "{}: {}: after {after}, in state {state}, the panel does not show the state: {problems:?}",
             self.page,
             self.listing
         );
