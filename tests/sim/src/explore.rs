@@ -283,7 +283,9 @@ struct Store {
 
 impl Store {
     fn record(&mut self, ending: Ending, output: String, schedule: Option<&Schedule>) {
-        if let (Some(tree), Some((start, steps))) = (self.tree.as_mut(), crate::trace::take()) {
+        if let (Some(tree), Some((start, steps))) =
+            (self.tree.as_mut(), crate::trace::take(&output))
+        {
             tree.add(start, steps, &ending, &output);
         }
         let key = (ending.clone(), output.clone());

@@ -420,9 +420,13 @@ impl Condvar {
     /// returns its name and how many wait now.
     fn traced(&self, change: isize) -> (String, usize) {
         let waiting = if change >= 0 {
-            self.waiting.fetch_add(change.unsigned_abs(), Ordering::SeqCst) + change.unsigned_abs()
+            self.waiting
+                .fetch_add(change.unsigned_abs(), Ordering::SeqCst)
+                + change.unsigned_abs()
         } else {
-            self.waiting.fetch_sub(change.unsigned_abs(), Ordering::SeqCst) - change.unsigned_abs()
+            self.waiting
+                .fetch_sub(change.unsigned_abs(), Ordering::SeqCst)
+                - change.unsigned_abs()
         };
         let name = trace::object(
             std::ptr::from_ref(self) as usize,
@@ -638,10 +642,7 @@ pub mod mpsc {
         /// The running thread did `what` to it (`{}`: the channel's name).
         fn event(&self, what: &str, at: Option<&Location<'_>>) {
             let name = self.traced();
-            trace::event(
-                format!("{} {}", trace::me(), what.replace("{}", &name)),
-                at,
-            );
+            trace::event(format!("{} {}", trace::me(), what.replace("{}", &name)), at);
         }
 
         fn sent(&self, at: &Location<'_>) {

@@ -204,11 +204,11 @@ pub(crate) fn finished() {
     });
 }
 
-fn snapshot(trace: &Trace) -> Snapshot {
+fn snapshot(trace: &Trace, output: &str) -> Snapshot {
     Snapshot {
         threads: trace.threads.clone(),
         objects: trace.objects.values().cloned().collect(),
-        output: crate::out::peek(),
+        output: output.to_owned(),
     }
 }
 
@@ -221,13 +221,14 @@ pub(crate) fn choice() {
                 line: None,
                 doing: None,
             });
-            trace.start = Some(snapshot(trace));
+            trace.start = Some(snapshot(trace, ""));
         }
-        close(trace);
+        close(trace, &crate::out::peek());
     });
 }
 
-fn close(trace: &mut Trace) {
+/// Ends the step being run; `output` is what the program has printed.
+fn close(trace: &mut Trace, output: &str) {
     let open = std::mem::take(&mut trace.open);
     let mut events = open.into_iter().peekable();
     while let Some((thread, line, words)) = events.next() {
@@ -238,7 +239,7 @@ fn close(trace: &mut Trace) {
             label.push_str(&words);
             first_line = first_line.or(line);
         }
-        let after = snapshot(trace);
+        let after = snapshot(trace, output);
         trace.steps.push(Step {
             thread,
             line: first_line,
@@ -257,8 +258,9 @@ pub(crate) fn reset() {
     }
 }
 
-/// The execution's start and steps, its last step closed.
-pub(crate) fn take() -> Option<(Snapshot, Vec<Step>)> {
+/// The execution's start and steps, its last step closed: `output` is
+/// all it printed. A `main` that is not blocked has returned.
+pub(crate) fn take(output: &str) -> Option<(Snapshot, Vec<Step>)> {
     if !on() {
         return None;
     }
@@ -266,7 +268,17 @@ pub(crate) fn take() -> Option<(Snapshot, Vec<Step>)> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut trace = trace.take()?;
-    close(&mut trace);
+    close(&mut trace, output);
+    // The last step may have been closed when the program had already
+    // handed its output over: the end state shows all of it.
+    if let Some(last) = trace.steps.last_mut() {
+        last.after.output = output.to_owned();
+        if let Some(main) = last.after.threads.get_mut(&0)
+            && main.status != "blocked"
+        {
+            main.status = "done";
+        }
+    }
     let start = trace.start.take()?;
     Some((start, trace.steps))
 }
