@@ -1001,31 +1001,8 @@ pub mod atomic {
                     old
                 }
 
-                #[track_caller]
-                pub fn compare_exchange(
-                    &self,
-                    current: $value,
-                    new: $value,
-                    success: Ordering,
-                    failure: Ordering,
-                ) -> Result<$value, $value> {
-                    let result = self.inner.compare_exchange(current, new, success, failure);
-                    self.exchanged(current, new, result, Location::caller());
-                    result
-                }
-
-                #[track_caller]
-                pub fn compare_exchange_weak(
-                    &self,
-                    current: $value,
-                    new: $value,
-                    success: Ordering,
-                    failure: Ordering,
-                ) -> Result<$value, $value> {
-                    let result = self.inner.compare_exchange_weak(current, new, success, failure);
-                    self.exchanged(current, new, result, Location::caller());
-                    result
-                }
+                traced_atomic!(@exchange $value, compare_exchange);
+                traced_atomic!(@exchange $value, compare_exchange_weak);
 
                 fn exchanged(
                     &self,
@@ -1083,24 +1060,31 @@ pub mod atomic {
                 }
             }
         };
-        (@int $value:ty) => {
+        (@exchange $value:ty, $method:ident) => {
             #[track_caller]
-            pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
-                let old = self.inner.fetch_add(value, order);
-                let name = self.traced(old.wrapping_add(value));
-                trace::event(
-                    format!("{} adds {value:?} to {name} (it was {old:?})", trace::me()),
-                    Some(Location::caller()),
-                );
-                old
+            pub fn $method(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                let result = self.inner.$method(current, new, success, failure);
+                self.exchanged(current, new, result, Location::caller());
+                result
             }
-
+        };
+        (@int $value:ty) => {
+            traced_atomic!(@add $value, fetch_add, wrapping_add, "adds {:?} to {} (it was {:?})");
+            traced_atomic!(@add $value, fetch_sub, wrapping_sub, "subtracts {:?} from {} (it was {:?})");
+        };
+        (@add $value:ty, $method:ident, $wrapping:ident, $words:literal) => {
             #[track_caller]
-            pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
-                let old = self.inner.fetch_sub(value, order);
-                let name = self.traced(old.wrapping_sub(value));
+            pub fn $method(&self, value: $value, order: Ordering) -> $value {
+                let old = self.inner.$method(value, order);
+                let name = self.traced(old.$wrapping(value));
                 trace::event(
-                    format!("{} subtracts {value:?} from {name} (it was {old:?})", trace::me()),
+                    format!(concat!("{} ", $words), trace::me(), value, name, old),
                     Some(Location::caller()),
                 );
                 old
