@@ -172,7 +172,7 @@ impl Tree {
                 .iter()
                 .map(|thread| ThreadOut {
                     name: crate::trace::thread_name(*thread),
-                    spawned_at: None,
+                    spawned_at: crate::trace::spawn_line(*thread),
                 })
                 .collect(),
             objects,

@@ -17,6 +17,7 @@ use crate::{trace, waits};
 /// Notes for the explorer that the running thread spawned `thread`, at `at`.
 fn spawned_event(thread: &shuttle::thread::Thread, at: &Location<'_>) -> usize {
     let child = usize::from(thread.id());
+    trace::spawned(child, at);
     trace::event(
         format!("{} spawns {}", trace::me(), trace::thread_name(child)),
         Some(at),

@@ -91,6 +91,27 @@ fn with(f: impl FnOnce(&mut Trace)) {
     f(trace.get_or_insert_with(Trace::default));
 }
 
+/// The line each thread was first seen spawned at, over all executions.
+static SPAWNED: Mutex<BTreeMap<usize, u32>> = Mutex::new(BTreeMap::new());
+
+/// The running thread spawned `thread` at `at`.
+pub(crate) fn spawned(thread: usize, at: &Location<'_>) {
+    if let (true, Some(line)) = (on(), line_of(at)) {
+        let mut spawned = SPAWNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        spawned.entry(thread).or_insert(line);
+    }
+}
+
+/// The line `thread` was spawned at, if it was spawned in the listing.
+pub(crate) fn spawn_line(thread: usize) -> Option<u32> {
+    let spawned = SPAWNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    spawned.get(&thread).copied()
+}
+
 /// A thread's short name: `main`, `t1`.
 pub(crate) fn thread_name(thread: usize) -> String {
     match thread {
