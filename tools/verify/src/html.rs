@@ -107,6 +107,14 @@ impl Page {
     }
 }
 
+/// Text as HTML, safe inside an element and a double-quoted attribute.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn selector(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("{css}: {e}"))
 }

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Kind, Listing};
 use crate::claims;
+use crate::html::escape;
 use crate::miri::{self, KeptRuns, Verdict as MiriVerdict};
 use crate::run;
 use crate::schedules::{self, KeptSearches, Programs, Verdict as ScheduleVerdict};
@@ -414,13 +415,6 @@ fn count(outputs: &[Counted], pattern: &str) -> u64 {
         .filter(|counted| prints(&counted.output, pattern))
         .map(|counted| counted.count)
         .sum()
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Text for a `<pre>` inside an HTML block: a blank line would end the

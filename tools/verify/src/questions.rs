@@ -43,6 +43,7 @@ use serde::Deserialize;
 
 use crate::catalog::Listing;
 use crate::claims::{self, Failure};
+use crate::html::escape;
 use crate::miri::MiriRun;
 use crate::schedules::{Ending, Report, Verdict, thousands};
 
@@ -579,22 +580,6 @@ fn join_words(words: &[String], and: &str) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
     }
-}
-
-/// Text as HTML, safe inside an element and an attribute.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A choice as the reader sees it: its lines, with `…` where other lines
