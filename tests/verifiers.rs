@@ -299,6 +299,30 @@ fn a_page_that_does_not_show_the_verified_output_is_caught() {
     assert!(unexpanded.contains("unexpanded"), "{unexpanded}");
 }
 
+/// An explorer's graph is held by the page as it is, in a script's data;
+/// a page whose copy differs (an older graph) is caught.
+#[test]
+fn a_page_that_does_not_hold_the_explored_graph_is_caught() {
+    let root = repo_root();
+    let chapter = verify::book::chapters(&root)
+        .into_iter()
+        .find(|chapter| chapter.path.ends_with("ch10-atomics.md"))
+        .expect("chapter 10");
+    let graph =
+        std::fs::read_to_string(root.join("listings/ch10-atomics/explored/lost-update-two.json"))
+            .unwrap();
+    let page = |data: &str| format!(r#"<script type="application/json">{data}</script>"#);
+    let problems = |page: &str| verify::html::page_problems(&root, &chapter, page).join("\n");
+    let missing = "does not hold ../listings/ch10-atomics/explored/lost-update-two.json";
+    assert!(!problems(&page(&graph)).contains(missing));
+    let older = graph.replace("total = 1", "total = 0");
+    assert!(
+        problems(&page(&older)).contains(missing),
+        "{}",
+        problems(&page(&older))
+    );
+}
+
 #[test]
 fn a_line_cut_mid_way_is_accepted_only_where_lines_may_be_cut_short() {
     assert!(run_fixture("ends-mid-line").is_ok());
