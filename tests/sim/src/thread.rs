@@ -25,18 +25,32 @@ fn spawned_event(thread: &shuttle::thread::Thread, at: &Location<'_>) -> usize {
     child
 }
 
-/// Notes a wait for `child` to finish (when it has not yet), and returns
-/// what to note once it has.
-#[track_caller]
-fn join_event(child: usize, finished: &AtomicBool) {
-    let name = trace::thread_name(child);
+/// Joins a spawned thread (`join` waits for it), noting for the deadlock
+/// report and the explorer whom the running thread waits for, and at `at`.
+fn join_thread<T>(
+    thread: &Thread,
+    finished: &AtomicBool,
+    spawned: &Location<'_>,
+    at: &Location<'_>,
+    join: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    waits::wait(
+        usize::MAX - spawned.line() as usize,
+        format!("join the thread spawned at line {}", spawned.line()),
+        at,
+    );
+    let name = trace::thread_name(usize::from(thread.id()));
     if !finished.load(Ordering::SeqCst) {
         trace::event(
             format!("{} waits for {name} to finish", trace::me()),
-            Some(Location::caller()),
+            Some(at),
         );
         trace::blocked(format!("waits for {name} to finish"));
     }
+    let result = join();
+    waits::done();
+    trace::event(format!("{} joins {name}", trace::me()), Some(at));
+    result
 }
 
 type Caught<T> = std::result::Result<T, Box<dyn Any + Send + 'static>>;
@@ -88,18 +102,13 @@ impl<T> JoinHandle<T> {
     /// Waits for the thread: its value, or the payload of its panic.
     #[track_caller]
     pub fn join(self) -> Result<T> {
-        waits::wait(
-            usize::MAX - self.spawned.line() as usize,
-            format!("join the thread spawned at line {}", self.spawned.line()),
+        let inner = self.inner;
+        let result = join_thread(
+            &self.thread,
+            &self.finished,
+            self.spawned,
             Location::caller(),
-        );
-        let child = usize::from(self.thread.id());
-        join_event(child, &self.finished);
-        let result = self.inner.join().and_then(|caught| caught);
-        waits::done();
-        trace::event(
-            format!("{} joins {}", trace::me(), trace::thread_name(child)),
-            Some(Location::caller()),
+            || inner.join().and_then(|caught| caught),
         );
         result
     }
@@ -249,18 +258,13 @@ impl<'scope> Scope<'scope, '_> {
 impl<T> ScopedJoinHandle<'_, T> {
     #[track_caller]
     pub fn join(self) -> Result<T> {
-        waits::wait(
-            usize::MAX - self.spawned.line() as usize,
-            format!("join the thread spawned at line {}", self.spawned.line()),
+        let inner = self.inner;
+        let result = join_thread(
+            &self.thread,
+            &self.finished,
+            self.spawned,
             Location::caller(),
-        );
-        let child = usize::from(self.thread.id());
-        join_event(child, &self.finished);
-        let result = self.inner.join().and_then(|caught| caught);
-        waits::done();
-        trace::event(
-            format!("{} joins {}", trace::me(), trace::thread_name(child)),
-            Some(Location::caller()),
+            || inner.join().and_then(|caught| caught),
         );
         if result.is_err() {
             self.panicked.fetch_sub(1, Ordering::SeqCst);
