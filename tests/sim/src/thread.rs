@@ -103,14 +103,13 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn join(self) -> Result<T> {
         let inner = self.inner;
-        let result = join_thread(
+        join_thread(
             &self.thread,
             &self.finished,
             self.spawned,
             Location::caller(),
             || inner.join().and_then(|caught| caught),
-        );
-        result
+        )
     }
 
     pub fn thread(&self) -> &Thread {
